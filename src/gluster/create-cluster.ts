@@ -1,0 +1,210 @@
+import { checkHostAddress } from '../api/host-address.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { ClusterAction } from './cluster-errors.js';
+import { ClusterChangeFailedError, ClusterChangeRefusedError } from './cluster-errors.js';
+import type { CallOptions, GlusterCli } from './gluster-cli.js';
+import type { Resolver } from './host-identity.js';
+import { normalizeHost } from './host-identity.js';
+import type { MeshReport } from './mesh-validation.js';
+import { validatePeersAreConnected } from './mesh-validation.js';
+import type { PoolMember } from './peer.js';
+import { peerDetach } from './peer-detach.js';
+import { peerProbe } from './peer-probe.js';
+import { waitForPeersToConnect } from './peer-connectivity.js';
+import { getPoolList } from './pool-list.js';
+import type { PoolView } from './pool-views.js';
+import { gatherPoolViews } from './pool-views.js';
+import { bricksHostedBy, getVolumeInfo } from './volume-info.js';
+
+export interface ClusterOptions extends CallOptions {
+  readonly resolver?: Resolver;
+  /** How long to wait for the new pool to become a full mesh. */
+  readonly connectTimeoutMs?: number;
+  readonly pollIntervalMs?: number;
+}
+
+export interface CreateClusterResult {
+  /** The node every change was made from: the first node given. */
+  readonly anchor: string;
+  readonly actions: readonly ClusterAction[];
+  /** The pool as every member saw it at the end. */
+  readonly mesh: MeshReport;
+}
+
+type ReachableView = Extract<PoolView, { ok: true }>;
+
+/** The detach that takes a node out of the pool it is in, so that it can join ours. */
+interface Release {
+  /** Where the detach runs. */
+  readonly node: string;
+  readonly server: string;
+}
+
+/**
+ * peer-ops' create_cluster: makes exactly `nodes` one pool, whatever pools they were in before.
+ * The first node anchors the pool: members it has that are not wanted are detached, wanted
+ * nodes in other pools are released from them, then probed from the anchor. Nothing is changed
+ * when any step would detach a brick host or a node cannot be asked (ClusterChangeRefusedError).
+ */
+export async function createCluster(
+  cli: GlusterCli,
+  nodes: readonly string[],
+  options: ClusterOptions = {},
+): Promise<CreateClusterResult> {
+  assertNodeList(nodes);
+  const operation = `create a pool of ${nodes.join(', ')}`;
+  const views = await gatherPoolViews(cli, nodes, options);
+  const blockers = views.flatMap((view) =>
+    view.ok ? [] : [`${view.node} could not be asked for its pool: ${view.error.message}`],
+  );
+  if (blockers.length > 0) throw new ClusterChangeRefusedError(operation, blockers);
+  const reachable = views as ReachableView[];
+  assertDistinctMachines(operation, reachable);
+
+  const [anchor] = reachable as [ReachableView, ...ReachableView[]];
+  const wanted = new Set(reachable.map((view) => view.uuid));
+  const anchorUuids = new Set(anchor.members.map((member) => member.uuid));
+  const unwanted = anchor.members.filter((member) => !member.isLocal && !wanted.has(member.uuid));
+  const outsiders = reachable.filter((view) => !anchorUuids.has(view.uuid));
+
+  // Refuse before changing anything: glusterd never detaches a brick host, and a half-formed
+  // pool is worse than none.
+  if (unwanted.length > 0) {
+    const volumes = await getVolumeInfo(cli, anchor.node, options);
+    for (const member of unwanted) {
+      const bricks = bricksHostedBy(volumes, member.uuid);
+      if (bricks.length > 0) {
+        blockers.push(
+          `${member.hostname} is a member of ${anchor.node}'s pool but not wanted, and hosts bricks (${bricks
+            .map((brick) => brick.name)
+            .join(', ')})`,
+        );
+      }
+    }
+  }
+  const releases: Release[] = [];
+  for (const view of outsiders) {
+    const volumes = await getVolumeInfo(cli, view.node, options);
+    const bricks = bricksHostedBy(volumes, view.uuid);
+    if (bricks.length > 0) {
+      blockers.push(
+        `${view.node} hosts bricks in its current pool (${bricks.map((brick) => brick.name).join(', ')})`,
+      );
+      continue;
+    }
+    if (view.members.length === 1) {
+      if (volumes.length > 0) {
+        blockers.push(
+          `${view.node} has volumes of its own (${volumes.map((volume) => volume.name).join(', ')}), and gluster refuses to probe it`,
+        );
+      }
+      continue;
+    }
+    const release = await chooseRelease(cli, view, volumes, options);
+    if (typeof release === 'string') blockers.push(release);
+    else releases.push(release);
+  }
+  if (blockers.length > 0) throw new ClusterChangeRefusedError(operation, blockers);
+
+  const actions: ClusterAction[] = [];
+  try {
+    for (const member of unwanted) {
+      const result = await peerDetach(cli, { server: member.hostname, node: anchor.node }, options);
+      actions.push({
+        verb: 'detach',
+        node: anchor.node,
+        server: member.hostname,
+        outcome: result.outcome,
+      });
+    }
+    for (const release of releases) {
+      const result = await peerDetach(cli, { server: release.server, node: release.node }, options);
+      actions.push({
+        verb: 'detach',
+        node: release.node,
+        server: release.server,
+        outcome: result.outcome,
+      });
+    }
+    for (const view of outsiders) {
+      const result = await peerProbe(cli, { server: view.node, node: anchor.node }, options);
+      actions.push({
+        verb: 'probe',
+        node: anchor.node,
+        server: view.node,
+        outcome: result.outcome,
+      });
+    }
+  } catch (cause) {
+    throw new ClusterChangeFailedError(operation, actions, { cause });
+  }
+
+  const mesh = await waitForFullMesh(cli, anchor.node, nodes, options);
+  return { anchor: anchor.node, actions, mesh };
+}
+
+/**
+ * Picks how to take `view.node` out of its pool with the smallest change to that pool: detach
+ * it from a pool-mate we can reach, leaving the others together; or, in a pool of two, detach
+ * the other member from it (the same outcome). A string says why neither is possible.
+ */
+async function chooseRelease(
+  cli: GlusterCli,
+  view: ReachableView,
+  volumes: Awaited<ReturnType<typeof getVolumeInfo>>,
+  options: CallOptions,
+): Promise<Release | string> {
+  const mates = view.members.filter((member) => !member.isLocal);
+  for (const mate of mates) {
+    const mateView = await getPoolList(cli, mate.hostname, options).catch(() => undefined);
+    const self = mateView?.find((member: PoolMember) => member.uuid === view.uuid);
+    if (self) return { node: mate.hostname, server: self.hostname };
+  }
+  const [onlyMate] = mates;
+  if (mates.length === 1 && onlyMate && bricksHostedBy(volumes, onlyMate.uuid).length === 0) {
+    return { node: view.node, server: onlyMate.hostname };
+  }
+  return `${view.node} is in a pool with ${mates.map((mate) => mate.hostname).join(', ')}, none of which can be reached to release it`;
+}
+
+async function waitForFullMesh(
+  cli: GlusterCli,
+  anchor: string,
+  nodes: readonly string[],
+  options: ClusterOptions,
+): Promise<MeshReport> {
+  const timeoutMs = options.connectTimeoutMs ?? 60_000;
+  const deadline = Date.now() + timeoutMs;
+  await waitForPeersToConnect(cli, { node: anchor, servers: nodes }, { ...options, timeoutMs });
+  // The anchor learns of new members first; the others' views follow within moments.
+  for (;;) {
+    const mesh = await validatePeersAreConnected(cli, nodes, options);
+    if (mesh.isFullMesh || Date.now() >= deadline) return mesh;
+    await new Promise((resolve) => setTimeout(resolve, options.pollIntervalMs ?? 500));
+  }
+}
+
+export function assertNodeList(nodes: readonly string[]): void {
+  if (nodes.length === 0) throw new InvalidArgumentError('A cluster needs at least one node');
+  const seen = new Set<string>();
+  for (const node of nodes) {
+    const check = checkHostAddress(node);
+    if (!check.valid) throw new InvalidArgumentError(`Invalid node address: ${check.reason}`);
+    const key = normalizeHost(node);
+    if (seen.has(key)) throw new InvalidArgumentError(`${node} is listed twice`);
+    seen.add(key);
+  }
+}
+
+function assertDistinctMachines(operation: string, views: readonly ReachableView[]): void {
+  const byUuid = new Map<string, string>();
+  for (const view of views) {
+    const other = byUuid.get(view.uuid);
+    if (other !== undefined) {
+      throw new ClusterChangeRefusedError(operation, [
+        `${other} and ${view.node} have the same glusterd UUID ${view.uuid}: the same machine listed twice, or a clone`,
+      ]);
+    }
+    byUuid.set(view.uuid, view.node);
+  }
+}

@@ -1,0 +1,109 @@
+import type { CommandResult, Executor } from '../exec/executor.js';
+import type { Logger } from '../observability/logger.js';
+import { createSilentLogger } from '../observability/logger.js';
+import type { CliOutput } from './cli-output.js';
+import { parseCliOutput } from './cli-output.js';
+import { GlusterCliError, GlusterXmlParseError } from './gluster-errors.js';
+
+export interface GlusterCliOptions {
+  /** gluster's own `--timeout`: how long the CLI waits for glusterd. */
+  readonly timeoutSeconds?: number;
+  /** How long the whole command may take before it is ended; defaults to the CLI timeout + 10 s. */
+  readonly commandTimeoutMs?: number;
+  readonly logger?: Logger;
+}
+
+export interface GlusterAnswer {
+  readonly output: CliOutput;
+  readonly result: CommandResult;
+}
+
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+}
+
+const DEFAULT_TIMEOUT_SECONDS = 30;
+
+/**
+ * Runs gluster commands on nodes through an Executor and returns their parsed XML envelope.
+ * Always script mode (or `peer detach` prompts, fails to read an answer and still exits 0),
+ * always XML, always a CLI timeout. Whether glusterd accepted the operation is the caller's
+ * question (opRet), not this class's: only "the CLI could not answer" is an error here.
+ */
+export class GlusterCli {
+  readonly timeoutSeconds: number;
+  private readonly commandTimeoutMs: number;
+  private readonly logger: Logger;
+
+  constructor(
+    readonly executor: Executor,
+    options: GlusterCliOptions = {},
+  ) {
+    this.timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? this.timeoutSeconds * 1000 + 10_000;
+    this.logger = options.logger ?? createSilentLogger();
+  }
+
+  /** The argv for `gluster <args>` as this CLI runs it. */
+  argv(args: readonly string[]): string[] {
+    return ['gluster', '--mode=script', '--xml', `--timeout=${this.timeoutSeconds}`, ...args];
+  }
+
+  async run(
+    node: string,
+    args: readonly string[],
+    options: CallOptions = {},
+  ): Promise<GlusterAnswer> {
+    const result = await this.exec(node, this.argv(args), options);
+    let output: CliOutput;
+    try {
+      output = parseCliOutput(result.stdout);
+    } catch (error) {
+      // With --xml gluster exits 0 even when glusterd refused: only an unreadable answer
+      // (glusterd down, CLI timeout) tells us the CLI failed, and its exit code says how.
+      if (result.exitCode !== 0 || !(error instanceof GlusterXmlParseError)) {
+        throw new GlusterCliError(describeCliFailure(result), result, { cause: error });
+      }
+      throw error;
+    }
+    return { output, result };
+  }
+
+  /** For the few commands without XML output (`gluster --version`). */
+  async runPlain(
+    node: string,
+    args: readonly string[],
+    options: CallOptions = {},
+  ): Promise<CommandResult> {
+    const result = await this.exec(node, ['gluster', ...args], options);
+    if (result.exitCode !== 0) throw new GlusterCliError(describeCliFailure(result), result);
+    return result;
+  }
+
+  private async exec(node: string, argv: string[], options: CallOptions): Promise<CommandResult> {
+    const result = await this.executor.run(node, argv, {
+      timeoutMs: this.commandTimeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    this.logger.debug('Ran gluster command', {
+      host: node,
+      verb: verbOf(argv),
+      exitCode: result.exitCode,
+      durationMs: result.durationMs,
+    });
+    return result;
+  }
+}
+
+function verbOf(argv: readonly string[]): string {
+  return argv
+    .slice(1)
+    .filter((word) => !word.startsWith('-'))
+    .slice(0, 2)
+    .join(' ');
+}
+
+function describeCliFailure(result: CommandResult): string {
+  const said = (result.stderr.trim() || result.stdout.trim() || 'no output').slice(0, 500);
+  return `${result.command} on ${result.node} exited ${result.exitCode}: ${said}`;
+}

@@ -1,0 +1,57 @@
+import type { CommandResult } from '../exec/executor.js';
+import type { CallOptions, GlusterCli } from './gluster-cli.js';
+import { GlusterOperationError } from './gluster-errors.js';
+import { reasonForDetachFailure } from './gluster-reasons.js';
+import { assertHostArgument } from './host-argument.js';
+
+/** Detaching a node that is not a member is success: it is already where it should be. */
+export type DetachOutcome = 'detached' | 'already-absent';
+
+export interface DetachRequest {
+  readonly server: string;
+  readonly node: string;
+  /**
+   * Skips glusterd's "another member is down" and quorum checks (never the brick check). A
+   * member that is down when it is detached keeps the old pool in its own view.
+   */
+  readonly force?: boolean;
+}
+
+export interface DetachResult {
+  readonly outcome: DetachOutcome;
+  readonly server: string;
+  readonly node: string;
+  readonly force: boolean;
+  readonly message: string;
+  readonly result: CommandResult;
+}
+
+// GF_DEPROBE_NOT_FRIEND: "<host> is not part of cluster".
+const DEPROBE_NOT_FRIEND = 2;
+
+/**
+ * `gluster peer detach <server> [force]` run on `node`.
+ * @throws GlusterOperationError when glusterd refuses (hosts bricks, another member down ...)
+ */
+export async function peerDetach(
+  cli: GlusterCli,
+  request: DetachRequest,
+  options: CallOptions = {},
+): Promise<DetachResult> {
+  const { server, node } = request;
+  const force = request.force ?? false;
+  assertHostArgument('peer to detach', server);
+  const args = ['peer', 'detach', server, ...(force ? ['force'] : [])];
+  const answer = await cli.run(node, args, options);
+  const { opRet, opErrno, opErrstr, output } = answer.output;
+  const common = { server, node, force, result: answer.result };
+  if (opRet === 0) return { ...common, outcome: 'detached', message: output };
+  if (opErrno === DEPROBE_NOT_FRIEND)
+    return { ...common, outcome: 'already-absent', message: opErrstr };
+  throw new GlusterOperationError(
+    force ? 'peer detach force' : 'peer detach',
+    node,
+    reasonForDetachFailure(opErrno, opErrstr),
+    answer,
+  );
+}

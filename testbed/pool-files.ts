@@ -1,0 +1,151 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { renderHostsFile, type NodeLayout, type PoolLayout } from './pool-layout.js';
+import { poolDir } from './pool-state.js';
+import { runChecked } from './run-command.js';
+
+/** Files shared by the pool's nodes and its clients. */
+export interface PoolFiles {
+  readonly dir: string;
+  readonly hostsFile: string;
+  readonly resolvConf: string;
+  readonly authorizedKeys: string;
+  readonly ed25519KeyPath: string;
+  readonly rsaKeyPath: string;
+  readonly knownHostsPath: string;
+}
+
+/** One node's directories (bind-mounted over the system paths inside it) and sshd files. */
+export interface NodeFiles {
+  readonly dir: string;
+  /** → /var/lib/glusterd */
+  readonly lib: string;
+  /** → /run */
+  readonly run: string;
+  /** → /var/log/glusterfs */
+  readonly log: string;
+  /** → /bricks */
+  readonly bricks: string;
+  readonly hostKey: string;
+  readonly sshdConfig: string;
+  readonly sshdLog: string;
+  /** stdout/stderr of daemon start-ups, for when one fails before it has a log of its own. */
+  readonly startLog: string;
+}
+
+/** Where each node directory appears inside the node's mount namespace. */
+export const NODE_MOUNTS = [
+  ['lib', '/var/lib/glusterd'],
+  ['run', '/run'],
+  ['log', '/var/log/glusterfs'],
+  ['bricks', '/bricks'],
+] as const satisfies readonly (readonly [keyof NodeFiles, string])[];
+
+export function poolFiles(poolName: string): PoolFiles {
+  const dir = poolDir(poolName);
+  return {
+    dir,
+    hostsFile: join(dir, 'hosts'),
+    resolvConf: join(dir, 'resolv.conf'),
+    authorizedKeys: join(dir, 'authorized_keys'),
+    ed25519KeyPath: join(dir, 'id_ed25519'),
+    rsaKeyPath: join(dir, 'id_rsa'),
+    knownHostsPath: join(dir, 'known_hosts'),
+  };
+}
+
+export function nodeFiles(poolName: string, nodeName: string): NodeFiles {
+  const dir = join(poolDir(poolName), nodeName);
+  return {
+    dir,
+    lib: join(dir, 'lib'),
+    run: join(dir, 'run'),
+    log: join(dir, 'log'),
+    bricks: join(dir, 'bricks'),
+    hostKey: join(dir, 'ssh_host_ed25519_key'),
+    sshdConfig: join(dir, 'sshd_config'),
+    sshdLog: join(dir, 'sshd.log'),
+    startLog: join(dir, 'start.log'),
+  };
+}
+
+/** Creates every file the nodes need before any daemon starts: directories, keys, configs. */
+export async function writePoolFiles(layout: PoolLayout): Promise<void> {
+  const files = poolFiles(layout.name);
+  await mkdir(files.dir, { recursive: true, mode: 0o700 });
+  await Promise.all([
+    writeFile(files.hostsFile, renderHostsFile(layout)),
+    // No nameserver: glibc then asks 127.0.0.1 inside the node, where nothing answers, so an
+    // unknown name fails at once and no query ever leaves the node.
+    writeFile(files.resolvConf, 'options timeout:1 attempts:1\n'),
+    generateKey(files.ed25519KeyPath, ['-t', 'ed25519'], `testbed-${layout.name}`),
+    // PEM, not the OpenSSH format: clients that only read PKCS#1 must be testable too.
+    generateKey(
+      files.rsaKeyPath,
+      ['-t', 'rsa', '-b', '3072', '-m', 'PEM'],
+      `testbed-${layout.name}`,
+    ),
+    ...layout.nodes.map((node) => writeNodeFiles(layout.name, node)),
+  ]);
+  const clientKeys = await Promise.all([
+    readFile(`${files.ed25519KeyPath}.pub`, 'utf8'),
+    readFile(`${files.rsaKeyPath}.pub`, 'utf8'),
+  ]);
+  await writeFile(files.authorizedKeys, clientKeys.join(''), { mode: 0o600 });
+  const hostKeys = await Promise.all(
+    layout.nodes.map(async (node) => {
+      const [type, key] = (
+        await readFile(`${nodeFiles(layout.name, node.name).hostKey}.pub`, 'utf8')
+      )
+        .trim()
+        .split(' ');
+      return `${node.hostname},${node.ipv4},${node.ipv6} ${type ?? ''} ${key ?? ''}\n`;
+    }),
+  );
+  await writeFile(files.knownHostsPath, hostKeys.join(''));
+}
+
+async function writeNodeFiles(poolName: string, node: NodeLayout): Promise<void> {
+  const files = nodeFiles(poolName, node.name);
+  await Promise.all(
+    NODE_MOUNTS.map(([key]) => mkdir(files[key], { recursive: true, mode: 0o755 })),
+  );
+  // sshd refuses to start without its privilege-separation directory under /run.
+  await mkdir(join(files.run, 'sshd'), { mode: 0o755 });
+  await generateKey(files.hostKey, ['-t', 'ed25519'], node.hostname);
+  await writeFile(files.sshdConfig, renderSshdConfig(poolName, node));
+}
+
+function renderSshdConfig(poolName: string, node: NodeLayout): string {
+  const files = nodeFiles(poolName, node.name);
+  return [
+    `ListenAddress ${node.ipv4}`,
+    `ListenAddress ${node.ipv6}`,
+    'Port 22',
+    `HostKey ${files.hostKey}`,
+    // Inside the node, /run is the node's own run directory.
+    'PidFile /run/sshd.pid',
+    'PermitRootLogin prohibit-password',
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UsePAM no',
+    `AuthorizedKeysFile ${poolFiles(poolName).authorizedKeys}`,
+    // The pool directory sits under the world-writable /tmp, which StrictModes rejects.
+    'StrictModes no',
+    'UseDNS no',
+    // Many parallel sessions from tests and benchmarks must not be throttled.
+    'MaxStartups 100:30:200',
+    'MaxSessions 100',
+    'LogLevel VERBOSE',
+    '',
+  ].join('\n');
+}
+
+async function generateKey(
+  path: string,
+  typeArgs: readonly string[],
+  comment: string,
+): Promise<void> {
+  await runChecked(['ssh-keygen', '-q', ...typeArgs, '-N', '', '-C', comment, '-f', path]);
+}
