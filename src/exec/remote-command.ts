@@ -4,14 +4,19 @@ export interface RemoteCommandOptions {
   /** Run through `sudo -n` (never prompts: a missing sudoers rule fails instead of hanging). */
   readonly sudo: boolean;
   /**
-   * Wraps the command in coreutils `timeout`, so the command ends on the node even when the SSH
-   * connection is gone and the node never sees our channel close.
+   * Wraps the command in coreutils `timeout`, which ends it (its whole process group) on the
+   * node. This is what enforces command timeouts: sshd refuses SSH "signal" requests on root
+   * sessions ("session signalling requires privilege separation"), and closing the channel
+   * does not stop a command that is not writing.
    */
   readonly remoteTimeoutSeconds?: number;
 }
 
-// Seconds between timeout's TERM and its KILL.
-const KILL_AFTER_SECONDS = 5;
+/** Seconds between timeout's TERM and its KILL, for a command that ignores TERM. */
+export const KILL_AFTER_SECONDS = 5;
+
+/** What coreutils `timeout` exits with when it had to end the command. */
+export const TIMED_OUT_EXIT_CODE = 124;
 
 /**
  * The exact line the remote login shell receives. Every element of argv is quoted, and the
@@ -28,7 +33,8 @@ export function buildRemoteCommandLine(
       'timeout',
       '-k',
       String(KILL_AFTER_SECONDS),
-      String(Math.max(1, Math.ceil(options.remoteTimeoutSeconds))),
+      // Tenths of a second: timeout accepts fractions, and we want the budget, not a rounding.
+      String(Math.max(0.1, Math.ceil(options.remoteTimeoutSeconds * 10) / 10)),
     );
   }
   if (options.sudo) wrapper.push('sudo', '-n', '--');

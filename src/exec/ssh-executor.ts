@@ -13,7 +13,11 @@ import {
 import type { CommandResult, Executor, RunOptions } from './executor.js';
 import { exitCodeForSignal } from './exit-status.js';
 import type { HostKeyVerdict, KnownHosts } from './known-hosts.js';
-import { buildRemoteCommandLine } from './remote-command.js';
+import {
+  buildRemoteCommandLine,
+  KILL_AFTER_SECONDS,
+  TIMED_OUT_EXIT_CODE,
+} from './remote-command.js';
 import { Semaphore } from './semaphore.js';
 import { quoteShellCommand } from './shell-quote.js';
 
@@ -43,8 +47,9 @@ export interface SshExecutorStats {
   readonly commandsRun: number;
 }
 
-// The remote `timeout` wrapper is a backstop for a lost connection, so it fires after ours.
-const REMOTE_TIMEOUT_GRACE_SECONDS = 2;
+// The remote `timeout` wrapper ends a command on time; our own timer is the backstop for a node
+// that stopped answering, so it waits for timeout's KILL and a little more.
+const CLIENT_TIMEOUT_GRACE_MS = (KILL_AFTER_SECONDS + 2) * 1000;
 
 // Host key algorithms to ask for, per known_hosts key type, so the server presents a key we know.
 const HOST_KEY_ALGORITHMS: Readonly<Record<string, readonly string[]>> = {
@@ -102,7 +107,7 @@ export class SshExecutor implements Executor {
     const timeoutMs = options.timeoutMs ?? this.defaultCommandTimeoutMs;
     const commandLine = buildRemoteCommandLine(argv, {
       sudo: this.options.sudo ?? false,
-      remoteTimeoutSeconds: timeoutMs / 1000 + REMOTE_TIMEOUT_GRACE_SECONDS,
+      remoteTimeoutSeconds: timeoutMs / 1000,
     });
     const host = this.hostState(node);
     const release = await host.semaphore.acquire(options.signal).catch((cause: unknown) => {
@@ -309,28 +314,23 @@ export class SshExecutor implements Executor {
         signal?.removeEventListener('abort', onAbort);
         outcome();
       };
-      // End the remote command: TERM reaches `timeout`, which passes it on to the command.
+      // The command itself is ended on the node by its `timeout` wrapper; closing the channel
+      // only releases our side.
       const stop = (): void => {
-        if (!channel) return;
-        try {
-          channel.signal('TERM');
-        } catch {
-          // The channel may already be closing; closing it below is enough.
-        }
-        channel.close();
+        channel?.close();
       };
+      const timedOut = (): CommandTimeoutError =>
+        new CommandTimeoutError(
+          `${command} on ${node} did not finish within ${timeoutMs} ms and was ended`,
+          node,
+          timeoutMs,
+        );
       const timer = setTimeout(() => {
         settle(() => {
-          reject(
-            new CommandTimeoutError(
-              `${command} on ${node} did not finish within ${timeoutMs} ms and was ended`,
-              node,
-              timeoutMs,
-            ),
-          );
+          reject(timedOut());
         });
         stop();
-      }, timeoutMs);
+      }, timeoutMs + CLIENT_TIMEOUT_GRACE_MS);
       const onAbort = (): void => {
         settle(() => {
           reject(new CommandAbortedError(`Aborted ${command} on ${node}`, node));
@@ -356,6 +356,8 @@ export class SshExecutor implements Executor {
           return;
         }
         this.commandsRun++;
+        // No input: a command that reads stdin gets EOF instead of waiting forever.
+        opened.end();
         const stdout: Buffer[] = [];
         const stderr: Buffer[] = [];
         let exitCode: number | undefined;
@@ -367,6 +369,10 @@ export class SshExecutor implements Executor {
         });
         opened.on('close', () => {
           settle(() => {
+            if (exitCode === TIMED_OUT_EXIT_CODE) {
+              reject(timedOut());
+              return;
+            }
             if (exitCode === undefined) {
               reject(
                 new ConnectionLostError(
