@@ -63,3 +63,23 @@ export function assertAccepted(operation: string, node: string, answer: GlusterA
     );
   }
 }
+
+/**
+ * Refused by this library before anything ran: the peer hosts bricks. glusterd itself only
+ * refuses when a volume has some of its bricks on the peer; a volume with all of its bricks
+ * there would silently leave the pool with the peer. Neither is acceptable, force or not.
+ */
+export class PeerHostsBricksError extends OperatorError {
+  readonly reason = 'PeerHostsBricks' as const;
+  readonly hint: string;
+  readonly isTransient = false;
+
+  constructor(
+    readonly server: string,
+    readonly node: string,
+    readonly bricks: readonly string[],
+  ) {
+    super(`Refused to detach ${server} (asked on ${node}): it hosts bricks ${bricks.join(', ')}`);
+    this.hint = reasonInfo('PeerHostsBricks').hint;
+  }
+}

@@ -1,7 +1,12 @@
 // The Gluster peer library: one function per operation of peer-ops, over an Executor.
 export { GlusterCli } from './gluster-cli.js';
 export type { CallOptions, GlusterAnswer, GlusterCliOptions } from './gluster-cli.js';
-export { GlusterCliError, GlusterOperationError, GlusterXmlParseError } from './gluster-errors.js';
+export {
+  GlusterCliError,
+  GlusterOperationError,
+  GlusterXmlParseError,
+  PeerHostsBricksError,
+} from './gluster-errors.js';
 export { REASONS, reasonInfo } from './gluster-reasons.js';
 export type { GlusterReason, ReasonInfo } from './gluster-reasons.js';
 export { PEER_STATE, isHealthyPeer } from './peer.js';

@@ -1,8 +1,12 @@
 import type { CommandResult } from '../exec/executor.js';
 import type { CallOptions, GlusterCli } from './gluster-cli.js';
-import { GlusterOperationError } from './gluster-errors.js';
+import { GlusterOperationError, PeerHostsBricksError } from './gluster-errors.js';
 import { reasonForDetachFailure } from './gluster-reasons.js';
 import { assertHostArgument } from './host-argument.js';
+import type { Resolver } from './host-identity.js';
+import { HostMatcher } from './host-identity.js';
+import { getPoolList } from './pool-list.js';
+import { bricksHostedBy, getVolumeInfo } from './volume-info.js';
 
 /** Detaching a node that is not a member is success: it is already where it should be. */
 export type DetachOutcome = 'detached' | 'already-absent';
@@ -30,17 +34,33 @@ export interface DetachResult {
 const DEPROBE_NOT_FRIEND = 2;
 
 /**
- * `gluster peer detach <server> [force]` run on `node`.
- * @throws GlusterOperationError when glusterd refuses (hosts bricks, another member down ...)
+ * `gluster peer detach <server> [force]` run on `node`, after checking from `node`'s view that
+ * the peer hosts no brick of any volume.
+ * @throws PeerHostsBricksError when it does: nothing is run
+ * @throws GlusterOperationError when glusterd refuses (another member down, quorum ...)
  */
 export async function peerDetach(
   cli: GlusterCli,
   request: DetachRequest,
-  options: CallOptions = {},
+  options: CallOptions & { readonly resolver?: Resolver } = {},
 ): Promise<DetachResult> {
   const { server, node } = request;
   const force = request.force ?? false;
   assertHostArgument('peer to detach', server);
+  const [members, volumes] = await Promise.all([
+    getPoolList(cli, node, options),
+    getVolumeInfo(cli, node, options),
+  ]);
+  const peer = await new HostMatcher(options.resolver).findPeer(members, { host: server });
+  // Detaching the node itself is refused by glusterd ("is localhost"); let it say so.
+  const bricks = peer && !peer.isLocal ? bricksHostedBy(volumes, peer.uuid) : [];
+  if (bricks.length > 0) {
+    throw new PeerHostsBricksError(
+      server,
+      node,
+      bricks.map((brick) => brick.name),
+    );
+  }
   const args = ['peer', 'detach', server, ...(force ? ['force'] : [])];
   const answer = await cli.run(node, args, options);
   const { opRet, opErrno, opErrstr, output } = answer.output;
