@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { checkHostAddress } from '../api/host-address.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { ClusterAction } from './cluster-errors.js';
@@ -10,7 +11,6 @@ import { validatePeersAreConnected } from './mesh-validation.js';
 import type { PoolMember } from './peer.js';
 import { peerDetach } from './peer-detach.js';
 import { peerProbe } from './peer-probe.js';
-import { waitForPeersToConnect } from './peer-connectivity.js';
 import { getPoolList } from './pool-list.js';
 import type { PoolView } from './pool-views.js';
 import { gatherPoolViews } from './pool-views.js';
@@ -82,27 +82,25 @@ export async function createCluster(
       }
     }
   }
-  const releases: Release[] = [];
-  for (const view of outsiders) {
-    const volumes = await getVolumeInfo(cli, view.node, options);
-    const bricks = bricksHostedBy(volumes, view.uuid);
-    if (bricks.length > 0) {
-      blockers.push(
-        `${view.node} hosts bricks in its current pool (${bricks.map((brick) => brick.name).join(', ')})`,
-      );
-      continue;
-    }
-    if (view.members.length === 1) {
-      if (volumes.length > 0) {
-        blockers.push(
-          `${view.node} has volumes of its own (${volumes.map((volume) => volume.name).join(', ')}), and gluster refuses to probe it`,
-        );
+  // Each outsider is checked on its own node, all at once.
+  const outsiderChecks = await Promise.all(
+    outsiders.map(async (view): Promise<Release | string | undefined> => {
+      const volumes = await getVolumeInfo(cli, view.node, options);
+      const bricks = bricksHostedBy(volumes, view.uuid);
+      if (bricks.length > 0) {
+        return `${view.node} hosts bricks in its current pool (${bricks.map((brick) => brick.name).join(', ')})`;
       }
-      continue;
-    }
-    const release = await chooseRelease(cli, view, volumes, options);
-    if (typeof release === 'string') blockers.push(release);
-    else releases.push(release);
+      if (view.members.length > 1) return chooseRelease(cli, view, volumes, options);
+      if (volumes.length > 0) {
+        return `${view.node} has volumes of its own (${volumes.map((volume) => volume.name).join(', ')}), and gluster refuses to probe it`;
+      }
+      return undefined;
+    }),
+  );
+  const releases: Release[] = [];
+  for (const check of outsiderChecks) {
+    if (typeof check === 'string') blockers.push(check);
+    else if (check) releases.push(check);
   }
   if (blockers.length > 0) throw new ClusterChangeRefusedError(operation, blockers);
 
@@ -139,7 +137,7 @@ export async function createCluster(
     throw new ClusterChangeFailedError(operation, actions, { cause });
   }
 
-  const mesh = await waitForFullMesh(cli, anchor.node, nodes, options);
+  const mesh = await waitForFullMesh(cli, nodes, options);
   return { anchor: anchor.node, actions, mesh };
 }
 
@@ -167,20 +165,21 @@ async function chooseRelease(
   return `${view.node} is in a pool with ${mates.map((mate) => mate.hostname).join(', ')}, none of which can be reached to release it`;
 }
 
+/** Polls every member's view until all see all as connected, or the deadline passes. */
 async function waitForFullMesh(
   cli: GlusterCli,
-  anchor: string,
   nodes: readonly string[],
   options: ClusterOptions,
 ): Promise<MeshReport> {
-  const timeoutMs = options.connectTimeoutMs ?? 60_000;
-  const deadline = Date.now() + timeoutMs;
-  await waitForPeersToConnect(cli, { node: anchor, servers: nodes }, { ...options, timeoutMs });
-  // The anchor learns of new members first; the others' views follow within moments.
+  const deadline = Date.now() + (options.connectTimeoutMs ?? 60_000);
   for (;;) {
     const mesh = await validatePeersAreConnected(cli, nodes, options);
     if (mesh.isFullMesh || Date.now() >= deadline) return mesh;
-    await new Promise((resolve) => setTimeout(resolve, options.pollIntervalMs ?? 500));
+    await sleep(
+      options.pollIntervalMs ?? 250,
+      undefined,
+      options.signal ? { signal: options.signal } : {},
+    );
   }
 }
 

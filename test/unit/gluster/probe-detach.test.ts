@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { InvalidArgumentError } from '../../../src/errors.js';
 import { GlusterCli } from '../../../src/gluster/gluster-cli.js';
-import { GlusterOperationError, PeerHostsBricksError } from '../../../src/gluster/gluster-errors.js';
+import {
+  GlusterOperationError,
+  PeerHostsBricksError,
+} from '../../../src/gluster/gluster-errors.js';
 import type { GlusterReason } from '../../../src/gluster/gluster-reasons.js';
 import { peerDetach } from '../../../src/gluster/peer-detach.js';
 import { peerProbe } from '../../../src/gluster/peer-probe.js';
@@ -33,10 +36,14 @@ describe('peer probe', () => {
   ];
   for (const tc of cases) {
     it(`${tc.fixture} → ${tc.expected}`, async () => {
-      const executor = new FakeExecutor().on('n1', glusterArgv('peer', 'probe', 'n2'), xmlAnswer(tc.fixture));
-      expect(await outcomeOf(peerProbe(new GlusterCli(executor), { server: 'n2', node: 'n1' }))).to.equal(
-        tc.expected,
+      const executor = new FakeExecutor().on(
+        'n1',
+        glusterArgv('peer', 'probe', 'n2'),
+        xmlAnswer(tc.fixture),
       );
+      expect(
+        await outcomeOf(peerProbe(new GlusterCli(executor), { server: 'n2', node: 'n1' })),
+      ).to.equal(tc.expected);
     });
   }
 
@@ -62,9 +69,11 @@ describe('peer probe', () => {
     it(`refuses ${JSON.stringify(hostile)} before running anything`, async () => {
       const executor = new FakeExecutor();
       let error: unknown;
-      await peerProbe(new GlusterCli(executor), { server: hostile, node: 'n1' }).catch((caught: unknown) => {
-        error = caught;
-      });
+      await peerProbe(new GlusterCli(executor), { server: hostile, node: 'n1' }).catch(
+        (caught: unknown) => {
+          error = caught;
+        },
+      );
       expect(error).to.be.instanceOf(InvalidArgumentError);
       expect(executor.calls).to.deep.equal([]);
     });
@@ -72,7 +81,10 @@ describe('peer probe', () => {
 });
 
 describe('peer detach', () => {
-  function detachScript(detachFixture: string, options: { force?: boolean; volumes?: string } = {}): FakeExecutor {
+  function detachScript(
+    detachFixture: string,
+    options: { force?: boolean; volumes?: string } = {},
+  ): FakeExecutor {
     return new FakeExecutor()
       .on('n1', glusterArgv('pool', 'list'), xmlAnswer('pool-list-one-peer.xml'))
       .on('n1', glusterArgv('volume', 'info'), xmlAnswer(options.volumes ?? 'volume-info-none.xml'))
@@ -94,9 +106,11 @@ describe('peer detach', () => {
   for (const tc of cases) {
     it(`${tc.fixture} → ${tc.expected}`, async () => {
       const executor = detachScript(tc.fixture);
-      expect(await outcomeOf(peerDetach(new GlusterCli(executor), { server: 'fixtures-n2', node: 'n1' }))).to.equal(
-        tc.expected,
-      );
+      expect(
+        await outcomeOf(
+          peerDetach(new GlusterCli(executor), { server: 'fixtures-n2', node: 'n1' }),
+        ),
+      ).to.equal(tc.expected);
     });
   }
 
@@ -104,8 +118,16 @@ describe('peer detach', () => {
     { opErrno: 3, opErrstr: 'Peer n2 hosts one or more bricks.', reason: 'PeerHostsBricks' },
     { opErrno: 5, opErrstr: 'Cluster quorum is not met.', reason: 'QuorumNotMet' },
     { opErrno: 7, opErrstr: 'n2 is part of existing snapshot.', reason: 'PeerInSnapshot' },
-    { opErrno: 0, opErrstr: 'Another transaction is in progress for cluster.', reason: 'TransactionInProgress' },
-    { opErrno: 0, opErrstr: 'Locking failed on n3. Please check log file for details.', reason: 'TransactionInProgress' },
+    {
+      opErrno: 0,
+      opErrstr: 'Another transaction is in progress for cluster.',
+      reason: 'TransactionInProgress',
+    },
+    {
+      opErrno: 0,
+      opErrstr: 'Locking failed on n3. Please check log file for details.',
+      reason: 'TransactionInProgress',
+    },
     { opErrno: 99, opErrstr: 'something new', reason: 'OperationFailed' },
   ];
   for (const tc of reasons) {
@@ -116,9 +138,11 @@ describe('peer detach', () => {
         glusterArgv('peer', 'detach', 'fixtures-n2'),
         { stdout: xml },
       );
-      expect(await outcomeOf(peerDetach(new GlusterCli(executor), { server: 'fixtures-n2', node: 'n1' }))).to.equal(
-        `refused:${tc.reason}`,
-      );
+      expect(
+        await outcomeOf(
+          peerDetach(new GlusterCli(executor), { server: 'fixtures-n2', node: 'n1' }),
+        ),
+      ).to.equal(`refused:${tc.reason}`);
     });
   }
 
@@ -126,13 +150,18 @@ describe('peer detach', () => {
     it(`refuses to detach a brick host${force ? ' with force' : ''}, running no detach`, async () => {
       // volume-info-one.xml has one brick on fixtures-n2: glusterd 10.3 itself would allow this
       // detach (all of the volume's bricks are there) and the volume would leave with the node.
-      const executor = detachScript('detach-success.xml', { force, volumes: 'volume-info-one.xml' });
+      const executor = detachScript('detach-success.xml', {
+        force,
+        volumes: 'volume-info-one.xml',
+      });
       let error: unknown;
-      await peerDetach(new GlusterCli(executor), { server: 'fixtures-n2', node: 'n1', force }).catch(
-        (caught: unknown) => {
-          error = caught;
-        },
-      );
+      await peerDetach(new GlusterCli(executor), {
+        server: 'fixtures-n2',
+        node: 'n1',
+        force,
+      }).catch((caught: unknown) => {
+        error = caught;
+      });
       expect(error).to.be.instanceOf(PeerHostsBricksError);
       expect((error as PeerHostsBricksError).bricks).to.deep.equal(['fixtures-n2:/bricks/b1']);
       expect(executor.mutations()).to.deep.equal([]);
@@ -141,7 +170,11 @@ describe('peer detach', () => {
 
   it('adds force only when asked', async () => {
     const executor = detachScript('detach-success.xml', { force: true });
-    const result = await peerDetach(new GlusterCli(executor), { server: 'fixtures-n2', node: 'n1', force: true });
+    const result = await peerDetach(new GlusterCli(executor), {
+      server: 'fixtures-n2',
+      node: 'n1',
+      force: true,
+    });
     expect(result).to.include({ outcome: 'detached', force: true });
     expect(executor.mutations()[0]?.argv.at(-1)).to.equal('force');
   });

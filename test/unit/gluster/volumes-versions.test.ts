@@ -2,12 +2,17 @@ import { expect } from 'chai';
 import { GlusterCli } from '../../../src/gluster/gluster-cli.js';
 import { GlusterXmlParseError } from '../../../src/gluster/gluster-errors.js';
 import { getClusterOpVersion, getGlusterVersion } from '../../../src/gluster/versions.js';
+import { getPoolList } from '../../../src/gluster/pool-list.js';
 import { bricksHostedBy, getVolumeInfo } from '../../../src/gluster/volume-info.js';
 import { FakeExecutor } from '../../support/fake-executor.js';
 import { fixture, glusterArgv, xmlAnswer } from '../../support/gluster-fixtures.js';
 
 function volumesFrom(fixtureName: string) {
-  const executor = new FakeExecutor().on('n1', glusterArgv('volume', 'info'), xmlAnswer(fixtureName));
+  const executor = new FakeExecutor().on(
+    'n1',
+    glusterArgv('volume', 'info'),
+    xmlAnswer(fixtureName),
+  );
   return getVolumeInfo(new GlusterCli(executor), 'n1');
 }
 
@@ -19,7 +24,12 @@ describe('volume info', () => {
   it('names each brick, its host, path and the UUID of the peer hosting it', async () => {
     const [volume, ...rest] = await volumesFrom('volume-info-one.xml');
     expect(rest).to.deep.equal([]);
-    expect(volume).to.deep.include({ name: 'v1', status: 0, statusStr: 'Created', typeStr: 'Distribute' });
+    expect(volume).to.deep.include({
+      name: 'v1',
+      status: 0,
+      statusStr: 'Created',
+      typeStr: 'Distribute',
+    });
     expect(volume?.bricks).to.deep.equal([
       {
         name: 'fixtures-n2:/bricks/b1',
@@ -44,7 +54,9 @@ describe('volume info', () => {
 
 describe('versions', () => {
   it('reads the glusterfs version from gluster --version', async () => {
-    const executor = new FakeExecutor().on('n1', ['gluster', '--version'], { stdout: fixture('version.txt') });
+    const executor = new FakeExecutor().on('n1', ['gluster', '--version'], {
+      stdout: fixture('version.txt'),
+    });
     expect(await getGlusterVersion(new GlusterCli(executor), 'n1')).to.equal('10.3');
   });
 
@@ -58,9 +70,13 @@ describe('versions', () => {
   });
 
   it('refuses a version line it does not recognise', async () => {
-    const executor = new FakeExecutor().on('n1', ['gluster', '--version'], { stdout: 'something else\n' });
+    const executor = new FakeExecutor().on('n1', ['gluster', '--version'], {
+      stdout: 'something else\n',
+    });
     let error: unknown;
-    await getGlusterVersion(new GlusterCli(executor), 'n1').catch((caught: unknown) => (error = caught));
+    await getGlusterVersion(new GlusterCli(executor), 'n1').catch(
+      (caught: unknown) => (error = caught),
+    );
     expect(error).to.be.instanceOf(GlusterXmlParseError);
   });
 });
