@@ -31,7 +31,8 @@ const executor = new SshExecutor({
 const cli = new GlusterCli(executor, { logger: createLogger({ level: 'debug' }) });
 try {
   const nodes = pool.nodes.map((node) => node.ipv4);
-  say(`Nodes: ${nodes.join(', ')}; glusterfs ${await getGlusterVersion(cli, nodes[0]!)}`);
+  const [first = ''] = nodes;
+  say(`Nodes: ${nodes.join(', ')}; glusterfs ${await getGlusterVersion(cli, first)}`);
   say('Forming one pool with createCluster over SSH (JSON logs of each gluster command follow)...');
   const started = performance.now();
   const result = await createCluster(cli, nodes);
@@ -43,13 +44,13 @@ try {
   say(`Full mesh: ${result.mesh.isFullMesh ? 'yes' : `no (${result.mesh.problems.join('; ')})`}`);
   say('Who sees whom:');
   for (const link of result.mesh.links) say(`  ${link.observer} -> ${link.target}: ${link.status}`);
-  say(`Pool list on ${nodes[0]!}:`);
-  for (const member of await getPoolList(cli, nodes[0]!)) {
+  say(`Pool list on ${first}:`);
+  for (const member of await getPoolList(cli, first)) {
     say(
       `  ${member.uuid}  ${member.hostname.padEnd(16)} ${member.isConnected ? 'Connected' : 'Disconnected'}${member.isLocal ? ' (itself)' : ''}`,
     );
   }
-  say(`Cluster op-version: ${await getClusterOpVersion(cli, nodes[0]!)}`);
+  say(`Cluster op-version: ${await getClusterOpVersion(cli, first)}`);
   const dissolved = await deleteCluster(cli, nodes);
   say(`Dissolved the pool again (${dissolved.actions.length} detaches).`);
 } finally {

@@ -109,7 +109,7 @@ export interface TestPoolSummary {
  */
 export async function startGlusterTestPool(opts: StartPoolOptions): Promise<GlusterTestPool> {
   validatePoolName(opts.name);
-  layoutPool(opts.name, 0, opts.nodeCount);
+  layoutPool(opts.name, 0, opts.nodeCount); // validates the node count before anything is created
   await ensureSystemDeps();
   const owner = identifyProcess(process.pid);
   if (owner === undefined) throw new TestbedError('Could not identify the current process');
@@ -212,7 +212,13 @@ export function destroyAllTestPools(): Promise<void> {
 
 export function listTestPools(): TestPoolSummary[] {
   return listPoolNames().flatMap((name) => {
-    const state = readPoolState(name);
+    let state: PoolState | undefined;
+    try {
+      state = readPoolState(name);
+    } catch {
+      // Corrupt or half-written: the next start or prune removes it.
+      return [];
+    }
     if (state === undefined) return [];
     const layout = layoutPool(state.name, state.index, state.nodeCount);
     return [
@@ -300,7 +306,7 @@ class TestPool implements GlusterTestPool {
     this.hostIpv6 = layout.hostIpv6;
   }
 
-  execOnNode(
+  async execOnNode(
     node: TestNode | string,
     argv: readonly string[],
     opts: { timeoutMs?: number } = {},
@@ -308,27 +314,27 @@ class TestPool implements GlusterTestPool {
     return execInNode(this.runtime(node), argv, opts);
   }
 
-  stopGlusterd(node: TestNode | string): Promise<void> {
+  async stopGlusterd(node: TestNode | string): Promise<void> {
     return stopGlusterd(this.runtime(node));
   }
 
-  startGlusterd(node: TestNode | string): Promise<void> {
+  async startGlusterd(node: TestNode | string): Promise<void> {
     return startGlusterd(this.runtime(node));
   }
 
-  cutLink(node: TestNode | string): Promise<void> {
+  async cutLink(node: TestNode | string): Promise<void> {
     return setLinkState(this.runtime(node).node.hostVeth, 'down');
   }
 
-  restoreLink(node: TestNode | string): Promise<void> {
+  async restoreLink(node: TestNode | string): Promise<void> {
     return setLinkState(this.runtime(node).node.hostVeth, 'up');
   }
 
-  dropOutbound(node: TestNode | string, port = 24007): Promise<void> {
+  async dropOutbound(node: TestNode | string, port = 24007): Promise<void> {
     return dropOutbound(this.runtime(node), port);
   }
 
-  restoreOutbound(node: TestNode | string): Promise<void> {
+  async restoreOutbound(node: TestNode | string): Promise<void> {
     return restoreOutbound(this.runtime(node));
   }
 

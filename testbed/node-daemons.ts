@@ -5,7 +5,12 @@ import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { NODE_MOUNTS, nodeFiles, poolFiles } from './pool-files.js';
 import type { NodeLayout } from './pool-layout.js';
-import { identifyProcess, isPidGone, type ProcessIdentity } from './process-identity.js';
+import {
+  identifyProcess,
+  isPidGone,
+  isProcessAlive,
+  type ProcessIdentity,
+} from './process-identity.js';
 import {
   baseEnv,
   runChecked,
@@ -75,10 +80,14 @@ async function readComm(pid: number): Promise<string | undefined> {
 
 /** argv run inside the node's network, mount and UTS namespaces. */
 export function nsenterArgv(rt: NodeRuntime, argv: readonly string[]): string[] {
+  // A dead holder's pid may belong to anything by now: never enter that.
+  if (!isProcessAlive(rt.holder)) {
+    throw new TestbedError(`The namespace holder of ${rt.node.netns} is gone; destroy the pool`);
+  }
   return ['nsenter', '-t', String(rt.holder.pid), '-n', '-m', '-u', '--', ...argv];
 }
 
-export function execInNode(
+export async function execInNode(
   rt: NodeRuntime,
   argv: readonly string[],
   opts: RunOptions = {},
@@ -86,7 +95,7 @@ export function execInNode(
   return runCommand(nsenterArgv(rt, argv), opts);
 }
 
-/** Gives the node its own /var/lib/glusterd, /run, logs, bricks, /etc/hosts and hostname. */
+/** Gives the node its own /var/lib/glusterd, /run, logs, bricks, /root, /etc/hosts and hostname. */
 export async function prepareNodeMounts(rt: NodeRuntime): Promise<void> {
   const files = nodeFiles(rt.poolName, rt.node.name);
   const shared = poolFiles(rt.poolName);

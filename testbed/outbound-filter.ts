@@ -1,6 +1,5 @@
-import { execInNode, type NodeRuntime } from './node-daemons.js';
+import { execInNode, nsenterArgv, type NodeRuntime } from './node-daemons.js';
 import { runChecked } from './run-command.js';
-import { nsenterArgv } from './node-daemons.js';
 
 /** The nft table the testbed owns inside a node's network namespace, and nothing else. */
 const TABLE = ['inet', 'gop_testbed'] as const;

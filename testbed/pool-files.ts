@@ -26,6 +26,11 @@ export interface NodeFiles {
   readonly log: string;
   /** → /bricks */
   readonly bricks: string;
+  /**
+   * → /root: a node's own, empty home, as on a real machine. Without it the nodes share this
+   * machine's /root, whose .bashrc (which bash runs for every SSH command) may be anything.
+   */
+  readonly home: string;
   readonly hostKey: string;
   readonly sshdConfig: string;
   readonly sshdLog: string;
@@ -39,6 +44,7 @@ export const NODE_MOUNTS = [
   ['run', '/run'],
   ['log', '/var/log/glusterfs'],
   ['bricks', '/bricks'],
+  ['home', '/root'],
 ] as const satisfies readonly (readonly [keyof NodeFiles, string])[];
 
 export function poolFiles(poolName: string): PoolFiles {
@@ -62,6 +68,7 @@ export function nodeFiles(poolName: string, nodeName: string): NodeFiles {
     run: join(dir, 'run'),
     log: join(dir, 'log'),
     bricks: join(dir, 'bricks'),
+    home: join(dir, 'home'),
     hostKey: join(dir, 'ssh_host_ed25519_key'),
     sshdConfig: join(dir, 'sshd_config'),
     sshdLog: join(dir, 'sshd.log'),

@@ -42,8 +42,12 @@ export const MAX_NODE_COUNT = 64;
 // A DNS label that also reads well inside `gop-<pool>-n<i>`: no leading or trailing hyphen.
 const POOL_NAME = /^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
 
+export function isValidPoolName(name: string): boolean {
+  return POOL_NAME.test(name);
+}
+
 export function validatePoolName(name: string): void {
-  if (!POOL_NAME.test(name)) {
+  if (!isValidPoolName(name)) {
     throw new TestbedError(
       `Invalid pool name ${JSON.stringify(name)}: use 1-16 lowercase letters, digits and inner hyphens, starting with a letter`,
     );

@@ -10,6 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { isValidPoolName } from './pool-layout.js';
 import {
   identifyProcess,
   isProcessAlive,
@@ -67,11 +68,14 @@ export function readPoolState(name: string): PoolState | undefined {
   }
 }
 
-/** Names of every pool with a directory, whether or not its state file made it to disk. */
+/**
+ * Names of every pool with a directory, whether or not its state file made it to disk. A
+ * directory whose name no pool could have is not the testbed's, and is left alone.
+ */
 export function listPoolNames(): string[] {
   try {
     return readdirSync(STATE_ROOT, { withFileTypes: true })
-      .filter((e) => e.isDirectory())
+      .filter((e) => e.isDirectory() && isValidPoolName(e.name))
       .map((e) => e.name)
       .sort();
   } catch (err) {

@@ -30,12 +30,22 @@ describe('volume info', () => {
       statusStr: 'Created',
       typeStr: 'Distribute',
     });
+    // Captured in the same pool as pool-list-one-peer.xml, where fixtures-n2 has this UUID.
+    const executor = new FakeExecutor().on(
+      'n1',
+      glusterArgv('pool', 'list'),
+      xmlAnswer('pool-list-one-peer.xml'),
+    );
+    const n2 = (await getPoolList(new GlusterCli(executor), 'n1')).find(
+      (member) => member.hostname === 'fixtures-n2',
+    );
+    expect(n2?.uuid).to.match(/^[0-9a-f-]{36}$/);
     expect(volume?.bricks).to.deep.equal([
       {
         name: 'fixtures-n2:/bricks/b1',
         host: 'fixtures-n2',
         path: '/bricks/b1',
-        hostUuid: '47a9807a-28fe-4a34-b824-a452b31e2738',
+        hostUuid: n2?.uuid,
       },
     ]);
   });
