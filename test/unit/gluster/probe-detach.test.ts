@@ -25,7 +25,7 @@ describe('peer probe', () => {
   const cases: { fixture: string; expected: string }[] = [
     { fixture: 'probe-success.xml', expected: 'probed' },
     { fixture: 'probe-success-by-address.xml', expected: 'probed' },
-    { fixture: 'probe-already-member.xml', expected: 'already-member' },
+    { fixture: 'probe-while-pending.xml', expected: 'in-progress' },
     { fixture: 'probe-localhost.xml', expected: 'local-node' },
     { fixture: 'probe-self-by-address.xml', expected: 'local-node' },
     { fixture: 'probe-self-by-name.xml', expected: 'local-node' },
@@ -36,11 +36,10 @@ describe('peer probe', () => {
   ];
   for (const tc of cases) {
     it(`${tc.fixture} → ${tc.expected}`, async () => {
-      const executor = new FakeExecutor().on(
-        'n1',
-        glusterArgv('peer', 'probe', 'n2'),
-        xmlAnswer(tc.fixture),
-      );
+      // A lone n1: whatever glusterd says, n2 is in no pool list.
+      const executor = new FakeExecutor()
+        .on('n1', glusterArgv('peer', 'probe', 'n2'), xmlAnswer(tc.fixture))
+        .on('n1', glusterArgv('pool', 'list'), xmlAnswer('pool-list-lone.xml'));
       expect(
         await outcomeOf(peerProbe(new GlusterCli(executor), { server: 'n2', node: 'n1' })),
       ).to.equal(tc.expected);
@@ -78,6 +77,16 @@ describe('peer probe', () => {
       expect(executor.calls).to.deep.equal([]);
     });
   }
+});
+
+describe('peer probe of a member', () => {
+  it('is already-member when the pool list has it, by any of its names', async () => {
+    const executor = new FakeExecutor()
+      .on('n1', glusterArgv('peer', 'probe', 'fixtures-n2'), xmlAnswer('probe-already-member.xml'))
+      .on('n1', glusterArgv('pool', 'list'), xmlAnswer('pool-list-one-peer.xml'));
+    const result = await peerProbe(new GlusterCli(executor), { server: 'fixtures-n2', node: 'n1' });
+    expect(result.outcome).to.equal('already-member');
+  });
 });
 
 describe('peer detach', () => {
