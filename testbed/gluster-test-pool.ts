@@ -10,7 +10,7 @@ import {
   type NodeRuntime,
 } from './node-daemons.js';
 import { dropOutbound, restoreOutbound } from './outbound-filter.js';
-import { poolFiles, writePoolFiles } from './pool-files.js';
+import { poolFiles, SUDO_USER, writePoolFiles } from './pool-files.js';
 import { layoutPool, MAX_POOL_INDEX, validatePoolName, type PoolLayout } from './pool-layout.js';
 import {
   isPoolStale,
@@ -42,6 +42,8 @@ export interface GlusterTestPool {
   readonly name: string;
   readonly nodes: readonly TestNode[];
   readonly sshUser: string;
+  /** A non-root user on every node whose sudo allows exactly /usr/sbin/gluster, no password. */
+  readonly sudoUser: string;
   /** OpenSSH-format private key, authorized on every node. */
   readonly ed25519KeyPath: string;
   /** PEM (PKCS#1) RSA private key, authorized on every node. */
@@ -282,6 +284,7 @@ class TestPool implements GlusterTestPool {
   readonly name: string;
   readonly nodes: readonly TestNode[];
   readonly sshUser = 'root';
+  readonly sudoUser = SUDO_USER.name;
   readonly ed25519KeyPath: string;
   readonly rsaKeyPath: string;
   readonly knownHostsPath: string;

@@ -95,7 +95,10 @@ export async function execInNode(
   return runCommand(nsenterArgv(rt, argv), opts);
 }
 
-/** Gives the node its own /var/lib/glusterd, /run, logs, bricks, /root, /etc/hosts and hostname. */
+/**
+ * Gives the node its own /var/lib/glusterd, /run, logs, bricks, /root, /home, /etc/hosts, users,
+ * sudoers and hostname.
+ */
 export async function prepareNodeMounts(rt: NodeRuntime): Promise<void> {
   const files = nodeFiles(rt.poolName, rt.node.name);
   const shared = poolFiles(rt.poolName);
@@ -106,6 +109,14 @@ export async function prepareNodeMounts(rt: NodeRuntime): Promise<void> {
   }
   await runChecked(nsenterArgv(rt, ['mount', '--bind', shared.hostsFile, '/etc/hosts']));
   await runChecked(nsenterArgv(rt, ['mount', '--bind', shared.resolvConf, '/etc/resolv.conf']));
+  for (const [file, target] of [
+    [shared.passwd, '/etc/passwd'],
+    [shared.group, '/etc/group'],
+    [shared.shadow, '/etc/shadow'],
+    [shared.sudoersDir, '/etc/sudoers.d'],
+  ] as const) {
+    await runChecked(nsenterArgv(rt, ['mount', '--bind', file, target]));
+  }
   await runChecked(nsenterArgv(rt, ['hostname', rt.node.hostname]));
 }
 

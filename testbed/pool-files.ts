@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderHostsFile, type NodeLayout, type PoolLayout } from './pool-layout.js';
 import { poolDir } from './pool-state.js';
@@ -13,7 +13,19 @@ export interface PoolFiles {
   readonly ed25519KeyPath: string;
   readonly rsaKeyPath: string;
   readonly knownHostsPath: string;
+  /** The nodes' /etc/passwd, /etc/group and /etc/shadow: this machine's, plus SUDO_USER. */
+  readonly passwd: string;
+  readonly group: string;
+  readonly shadow: string;
+  /** The nodes' /etc/sudoers.d: SUDO_USER may run gluster as root, and nothing else. */
+  readonly sudoersDir: string;
 }
+
+/**
+ * A non-root user on every node, for testing `sudo -n`: it logs in with the pool's keys and its
+ * sudoers rule allows exactly `/usr/sbin/gluster` without a password.
+ */
+export const SUDO_USER = { name: 'gluster-admin', uid: 64201, gid: 64201 } as const;
 
 /** One node's directories (bind-mounted over the system paths inside it) and sshd files. */
 export interface NodeFiles {
@@ -26,6 +38,8 @@ export interface NodeFiles {
   readonly log: string;
   /** → /bricks */
   readonly bricks: string;
+  /** → /home: holds SUDO_USER's home. */
+  readonly users: string;
   /**
    * → /root: a node's own, empty home, as on a real machine. Without it the nodes share this
    * machine's /root, whose .bashrc (which bash runs for every SSH command) may be anything.
@@ -45,6 +59,7 @@ export const NODE_MOUNTS = [
   ['log', '/var/log/glusterfs'],
   ['bricks', '/bricks'],
   ['home', '/root'],
+  ['users', '/home'],
 ] as const satisfies readonly (readonly [keyof NodeFiles, string])[];
 
 export function poolFiles(poolName: string): PoolFiles {
@@ -57,6 +72,10 @@ export function poolFiles(poolName: string): PoolFiles {
     ed25519KeyPath: join(dir, 'id_ed25519'),
     rsaKeyPath: join(dir, 'id_rsa'),
     knownHostsPath: join(dir, 'known_hosts'),
+    passwd: join(dir, 'passwd'),
+    group: join(dir, 'group'),
+    shadow: join(dir, 'shadow'),
+    sudoersDir: join(dir, 'sudoers.d'),
   };
 }
 
@@ -69,6 +88,7 @@ export function nodeFiles(poolName: string, nodeName: string): NodeFiles {
     log: join(dir, 'log'),
     bricks: join(dir, 'bricks'),
     home: join(dir, 'home'),
+    users: join(dir, 'users'),
     hostKey: join(dir, 'ssh_host_ed25519_key'),
     sshdConfig: join(dir, 'sshd_config'),
     sshdLog: join(dir, 'sshd.log'),
@@ -79,7 +99,9 @@ export function nodeFiles(poolName: string, nodeName: string): NodeFiles {
 /** Creates every file the nodes need before any daemon starts: directories, keys, configs. */
 export async function writePoolFiles(layout: PoolLayout): Promise<void> {
   const files = poolFiles(layout.name);
-  await mkdir(files.dir, { recursive: true, mode: 0o700 });
+  // Traversable, because sshd reads authorized_keys as the logging-in user (SUDO_USER too);
+  // the private keys inside stay 0600.
+  await mkdir(files.dir, { recursive: true, mode: 0o755 });
   await Promise.all([
     writeFile(files.hostsFile, renderHostsFile(layout)),
     // No nameserver: glibc then asks 127.0.0.1 inside the node, where nothing answers, so an
@@ -92,13 +114,14 @@ export async function writePoolFiles(layout: PoolLayout): Promise<void> {
       ['-t', 'rsa', '-b', '3072', '-m', 'PEM'],
       `testbed-${layout.name}`,
     ),
+    writeUserFiles(files),
     ...layout.nodes.map((node) => writeNodeFiles(layout.name, node)),
   ]);
   const clientKeys = await Promise.all([
     readFile(`${files.ed25519KeyPath}.pub`, 'utf8'),
     readFile(`${files.rsaKeyPath}.pub`, 'utf8'),
   ]);
-  await writeFile(files.authorizedKeys, clientKeys.join(''), { mode: 0o600 });
+  await writeFile(files.authorizedKeys, clientKeys.join(''), { mode: 0o644 });
   const hostKeys = await Promise.all(
     layout.nodes.map(async (node) => {
       const [type, key] = (
@@ -112,6 +135,31 @@ export async function writePoolFiles(layout: PoolLayout): Promise<void> {
   await writeFile(files.knownHostsPath, hostKeys.join(''));
 }
 
+/** This machine's users plus SUDO_USER, and its sudoers rule, for the nodes' /etc. */
+async function writeUserFiles(files: PoolFiles): Promise<void> {
+  const { name, uid, gid } = SUDO_USER;
+  const [passwd, group, shadow] = await Promise.all(
+    ['/etc/passwd', '/etc/group', '/etc/shadow'].map((path) => readFile(path, 'utf8')),
+  );
+  const withLine = (text: string | undefined, line: string): string =>
+    `${(text ?? '').trimEnd()}\n${line}\n`;
+  await Promise.all([
+    writeFile(files.passwd, withLine(passwd, `${name}:x:${uid}:${gid}::/home/${name}:/bin/bash`), {
+      mode: 0o644,
+    }),
+    writeFile(files.group, withLine(group, `${name}:x:${gid}:`), { mode: 0o644 }),
+    // "*": no password, and not locked ("!"), which sshd without PAM would refuse for keys too.
+    writeFile(files.shadow, withLine(shadow, `${name}:*:19000:0:99999:7:::`), { mode: 0o640 }),
+    mkdir(files.sudoersDir, { mode: 0o755 }),
+  ]);
+  // sudo ignores a sudoers file that is not root-owned and 0440.
+  await writeFile(
+    join(files.sudoersDir, name),
+    `${name} ALL=(root) NOPASSWD: /usr/sbin/gluster\n`,
+    { mode: 0o440 },
+  );
+}
+
 async function writeNodeFiles(poolName: string, node: NodeLayout): Promise<void> {
   const files = nodeFiles(poolName, node.name);
   await Promise.all(
@@ -119,6 +167,9 @@ async function writeNodeFiles(poolName: string, node: NodeLayout): Promise<void>
   );
   // sshd refuses to start without its privilege-separation directory under /run.
   await mkdir(join(files.run, 'sshd'), { mode: 0o755 });
+  const home = join(files.users, SUDO_USER.name);
+  await mkdir(home, { mode: 0o755 });
+  await chown(home, SUDO_USER.uid, SUDO_USER.gid);
   await generateKey(files.hostKey, ['-t', 'ed25519'], node.hostname);
   await writeFile(files.sshdConfig, renderSshdConfig(poolName, node));
 }

@@ -1,9 +1,10 @@
 import {
+  chmodSync,
   closeSync,
   mkdirSync,
   openSync,
-  readdirSync,
   readFileSync,
+  readdirSync,
   renameSync,
   rmSync,
   statSync,
@@ -46,7 +47,10 @@ function stateFile(name: string): string {
 }
 
 export function writePoolState(state: PoolState): void {
-  mkdirSync(poolDir(state.name), { recursive: true, mode: 0o700 });
+  // 0755: the nodes' non-root user must reach the pool's authorized_keys (private keys are 0600).
+  mkdirSync(poolDir(state.name), { recursive: true, mode: 0o755 });
+  chmodSync(STATE_ROOT, 0o755);
+  chmodSync(poolDir(state.name), 0o755);
   // Atomic replace: a reader never sees half a file.
   const tmp = `${stateFile(state.name)}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
@@ -97,7 +101,7 @@ export function isPoolStale(state: PoolState): boolean {
  * cleanup between processes. A lock left by a dead process is taken over.
  */
 export function withStateLock<T>(fn: () => T, timeoutMs = 60_000): T {
-  mkdirSync(STATE_ROOT, { recursive: true, mode: 0o700 });
+  mkdirSync(STATE_ROOT, { recursive: true, mode: 0o755 });
   const lockPath = join(STATE_ROOT, '.lock');
   const me = identifyProcess(process.pid);
   if (me === undefined) throw new TestbedError('Could not identify the current process');

@@ -37,7 +37,10 @@ export function buildRemoteCommandLine(
       String(Math.max(0.1, Math.ceil(options.remoteTimeoutSeconds * 10) / 10)),
     );
   }
-  if (options.sudo) wrapper.push('sudo', '-n', '--');
+  // env before sudo: sudo then runs the command itself, so a least-privilege sudoers rule such
+  // as `NOPASSWD: /usr/sbin/gluster` matches (a rule would have to allow `env`, i.e. anything,
+  // if env came after). sudo passes LANG and LC_* on unless its env_keep says otherwise.
   wrapper.push('env', 'LANG=C', 'LC_ALL=C');
+  if (options.sudo) wrapper.push('sudo', '-n', '--');
   return `exec ${quoteShellCommand([...wrapper, ...argv])}`;
 }

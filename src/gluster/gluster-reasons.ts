@@ -15,6 +15,7 @@ export type GlusterReason =
   | 'PeerDown'
   | 'PeerInSnapshot'
   | 'TransactionInProgress'
+  | 'GlusterdBusy'
   | 'OperationFailed';
 
 export interface ReasonInfo {
@@ -65,6 +66,10 @@ export const REASONS: Readonly<Record<GlusterReason, Omit<ReasonInfo, 'reason'>>
     hint: 'Another gluster transaction holds the cluster lock. It is retried with backoff; if it persists, look for a stuck gluster command on the members.',
     isTransient: true,
   },
+  GlusterdBusy: {
+    hint: 'glusterd refused to answer without saying why, which it does while an earlier request is still pending (for example a probe of an unreachable node, for up to about 70 s). It is retried; if it persists, check glusterd.log on the node.',
+    isTransient: true,
+  },
   OperationFailed: {
     hint: "Gluster refused the operation for a reason this operator does not know; read the error text and glusterd's log (/var/log/glusterfs/glusterd.log) on the node.",
     isTransient: false,
@@ -106,6 +111,10 @@ export function reasonForDetachFailure(opErrno: number, opErrstr: string): Glust
   return DETACH_REASONS.get(opErrno) ?? 'OperationFailed';
 }
 
+/** For commands without an errno table of their own: the reads (pool list, peer status ...). */
 export function reasonForOtherFailure(opErrstr: string): GlusterReason {
-  return LOCK_CONTENTION.test(opErrstr) ? 'TransactionInProgress' : 'OperationFailed';
+  if (LOCK_CONTENTION.test(opErrstr)) return 'TransactionInProgress';
+  // glusterd 10.3 answers reads with opRet -22 and no text while a probe it started is pending.
+  if (opErrstr.trim() === '') return 'GlusterdBusy';
+  return 'OperationFailed';
 }

@@ -122,6 +122,12 @@ export class HostMatcher {
       const byUuid = peers.find((peer) => peer.uuid === target.uuid);
       if (byUuid) return byUuid;
     }
+    // The same spelling needs no lookup; most pools are addressed the way they were probed.
+    const spelling = normalizeHost(target.host);
+    const bySpelling = peers.find((peer) =>
+      peer.hostnames.some((name) => normalizeHost(name) === spelling),
+    );
+    if (bySpelling) return bySpelling;
     for (const peer of peers) {
       for (const name of peer.hostnames) {
         if (await this.isSameHost(name, target.host)) return peer;

@@ -88,6 +88,25 @@ describe('SshExecutor against real sshd', function () {
     expect(existsSync(marker)).to.equal(false);
   });
 
+  it('runs gluster through sudo -n as a user whose sudoers allows only gluster', async () => {
+    const executor = pool().executor({ user: pool().pool.sudoUser, sudo: true });
+    const node = pool().node(0).ipv4;
+    const gluster = await executor.run(node, ['gluster', '--mode=script', '--xml', 'pool', 'list']);
+    expect(gluster.exitCode, gluster.stderr).to.equal(0);
+    expect(gluster.stdout).to.contain('<opRet>0</opRet>');
+    // Anything else is refused by sudo at once (no password prompt to hang on).
+    const other = await executor.run(node, ['id', '-u'], { timeoutMs: 10_000 });
+    expect(other.exitCode).to.equal(1);
+    expect(other.stderr).to.match(/^sudo: /m);
+  });
+
+  it('runs as the user itself without sudo', async () => {
+    const result = await pool()
+      .executor({ user: pool().pool.sudoUser })
+      .run(pool().node(0).ipv4, ['id', '-un']);
+    expect(result.stdout.trim()).to.equal(pool().pool.sudoUser);
+  });
+
   it('reuses one connection for many commands', async () => {
     const executor = pool().executor();
     const node = pool().node(0).ipv4;

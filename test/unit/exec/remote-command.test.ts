@@ -6,7 +6,7 @@ describe('remote command line', () => {
   it('runs argv under timeout, sudo -n and LANG=C', () => {
     expect(
       buildRemoteCommandLine(['gluster', 'pool', 'list'], { sudo: true, remoteTimeoutSeconds: 32 }),
-    ).to.equal('exec timeout -k 5 32 sudo -n -- env LANG=C LC_ALL=C gluster pool list');
+    ).to.equal('exec timeout -k 5 32 env LANG=C LC_ALL=C sudo -n -- gluster pool list');
   });
 
   it('omits sudo and timeout when not asked for', () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { GlusterCli } from '../../../src/gluster/gluster-cli.js';
+import { GlusterOperationError } from '../../../src/gluster/gluster-errors.js';
 import { getPeerStatus } from '../../../src/gluster/peer-status.js';
 import { getPoolList, nodesFromPoolList } from '../../../src/gluster/pool-list.js';
 import { FakeExecutor } from '../../support/fake-executor.js';
@@ -66,6 +67,23 @@ describe('pool list', () => {
       ['fixtures-n2', 'n1'],
     );
   });
+});
+
+describe('reads while a probe is pending in glusterd', () => {
+  for (const [command, fixtureName] of [
+    ['pool list', 'pool-list-while-probe-pending.xml'],
+    ['peer status', 'peer-status-while-probe-pending.xml'],
+  ] as const) {
+    it(`${command}: opRet -22 without text is GlusterdBusy, a transient refusal`, async () => {
+      const cli =
+        command === 'pool list' ? poolListOn('n1', fixtureName) : peerStatusOn('n1', fixtureName);
+      let error: unknown;
+      const read = command === 'pool list' ? getPoolList(cli, 'n1') : getPeerStatus(cli, 'n1');
+      await read.catch((caught: unknown) => (error = caught));
+      expect(error).to.be.instanceOf(GlusterOperationError);
+      expect(error).to.include({ reason: 'GlusterdBusy', opRet: -22, isTransient: true });
+    });
+  }
 });
 
 describe('peer status', () => {
