@@ -106,23 +106,14 @@ export async function createCluster(
 
   const actions: ClusterAction[] = [];
   try {
-    for (const member of unwanted) {
-      const result = await peerDetach(cli, { server: member.hostname, node: anchor.node }, options);
-      actions.push({
-        verb: 'detach',
-        node: anchor.node,
-        server: member.hostname,
-        outcome: result.outcome,
-      });
-    }
-    for (const release of releases) {
-      const result = await peerDetach(cli, { server: release.server, node: release.node }, options);
-      actions.push({
-        verb: 'detach',
-        node: release.node,
-        server: release.server,
-        outcome: result.outcome,
-      });
+    // Unwanted members leave the anchor's pool first, then wanted nodes leave theirs.
+    const detaches: Release[] = [
+      ...unwanted.map((member) => ({ node: anchor.node, server: member.hostname })),
+      ...releases,
+    ];
+    for (const { node, server } of detaches) {
+      const result = await peerDetach(cli, { server, node }, options);
+      actions.push({ verb: 'detach', node, server, outcome: result.outcome });
     }
     for (const view of outsiders) {
       const result = await peerProbe(cli, { server: view.node, node: anchor.node }, options);

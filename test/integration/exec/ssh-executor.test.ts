@@ -11,15 +11,7 @@ import { KnownHosts } from '../../../src/exec/known-hosts.js';
 import type { Logger } from '../../../src/observability/logger.js';
 import { HOSTILE_STRINGS } from '../../support/hostile-strings.js';
 import { useGlusterTestPool } from '../../support/test-pool.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../../support/rejection.js';
 
 function recordingLogger(lines: { level: string; message: string }[]): Logger {
   const log = (level: string) => (message: string) => lines.push({ level, message });

@@ -7,15 +7,7 @@ import type { MeshLink, MeshReport } from '../../../src/gluster/mesh-validation.
 import { validatePeersAreConnected } from '../../../src/gluster/mesh-validation.js';
 import { createVolume, deleteVolume, poolSnapshot } from '../../support/gluster-truth.js';
 import { useGlusterTestPool } from '../../support/test-pool.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../../support/rejection.js';
 
 function statusOf(
   report: MeshReport,

@@ -17,15 +17,7 @@ import { bricksHostedBy, getVolumeInfo } from '../../../src/gluster/volume-info.
 import { createVolume, deleteVolume, poolSnapshot } from '../../support/gluster-truth.js';
 import { HOSTILE_STRINGS } from '../../support/hostile-strings.js';
 import { useGlusterTestPool } from '../../support/test-pool.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../../support/rejection.js';
 
 describe('Gluster peer operations on real glusterd', function () {
   this.timeout(120_000);

@@ -6,15 +6,7 @@ import { peerProbe } from '../../../src/gluster/peer-probe.js';
 import { getPoolList } from '../../../src/gluster/pool-list.js';
 import { getVolumeInfo } from '../../../src/gluster/volume-info.js';
 import { useGlusterTestPool } from '../../support/test-pool.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../../support/rejection.js';
 
 // A pool of its own: the pending probe leaves glusterd on n1 unable to answer for about 70 s.
 describe('probing a node that has just become unreachable, on real glusterd', function () {

@@ -7,15 +7,7 @@ import {
 } from '../../../src/exec/exec-errors.js';
 import { LocalExecutor } from '../../../src/exec/local-executor.js';
 import { HOSTILE_STRINGS } from '../../support/hostile-strings.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../../support/rejection.js';
 
 describe('LocalExecutor (real processes)', () => {
   const executor = new LocalExecutor();

@@ -2,18 +2,10 @@ import { expect } from 'chai';
 import { GlusterCli } from '../../../src/gluster/gluster-cli.js';
 import { GlusterCliError, GlusterXmlParseError } from '../../../src/gluster/gluster-errors.js';
 import { FakeExecutor } from '../../support/fake-executor.js';
+import { rejection } from '../../support/rejection.js';
 
 const POOL_LIST = ['gluster', '--mode=script', '--xml', '--timeout=30', 'pool', 'list'];
 const OK = '<cliOutput><opRet>0</opRet><opErrno>0</opErrno><opErrstr/><peerStatus/></cliOutput>';
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('GlusterCli', () => {
   it('always runs gluster in script mode, with XML and a CLI timeout', async () => {
@@ -87,7 +79,7 @@ describe('GlusterCli', () => {
         stdout: tc.stdout,
         stderr: tc.stderr,
       });
-      const error = await caught(new GlusterCli(executor).run('n1', ['pool', 'list']));
+      const error = await rejection(new GlusterCli(executor).run('n1', ['pool', 'list']));
       expect(error).to.be.instanceOf(tc.expected);
     });
   }
@@ -97,7 +89,7 @@ describe('GlusterCli', () => {
       exitCode: 1,
       stdout: 'Connection failed. Please check if gluster daemon is operational.\n',
     });
-    const error = await caught(new GlusterCli(executor).run('n1', ['pool', 'list']));
+    const error = await rejection(new GlusterCli(executor).run('n1', ['pool', 'list']));
     expect(error).to.be.instanceOf(GlusterCliError);
     expect((error as GlusterCliError).message)
       .to.contain('exited 1')
