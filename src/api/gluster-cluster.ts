@@ -1,0 +1,155 @@
+/**
+ * The GlusterCluster resource (glusteroperator.io/v1alpha1), as the operator reads and writes it.
+ * Mirrors crds/glusterclusters.glusteroperator.io.yaml; a test keeps the two equal. Pure types.
+ */
+export const API_GROUP = 'glusteroperator.io';
+export const API_VERSION = 'v1alpha1';
+export const KIND = 'GlusterCluster';
+export const PLURAL = 'glusterclusters';
+/** Set on every GlusterCluster whose pool the operator may still have to act on when deleted. */
+export const FINALIZER = 'glusteroperator.io/pool';
+
+export type RemovalPolicy = 'Detach' | 'Retain';
+export type DeletionPolicy = 'Retain' | 'Dissolve';
+
+export interface GlusterNodeSpec {
+  /** Host name, IPv4 or IPv6 address: used for SSH and as the name the node is probed by. */
+  readonly address: string;
+  /** A short name for status and events; defaults to the address. */
+  readonly name?: string;
+  /** Failure domain, informational (reported in status). */
+  readonly zone?: string;
+  /** Permits `peer detach force` for this node once it is removed from spec. Default false. */
+  readonly allowForceDetach?: boolean;
+  /**
+   * Permits taking this node out of another trusted pool it belongs to (never one where it
+   * hosts bricks). Default false: such a node is reported InOtherPool and left alone.
+   */
+  readonly reclaimFromOtherPool?: boolean;
+}
+
+export interface SshSpec {
+  /** Default root. */
+  readonly user?: string;
+  /** Default 22. */
+  readonly port?: number;
+  /**
+   * A Secret in the resource's namespace with `ssh-privatekey` (PEM or OpenSSH private key) and
+   * `known_hosts` (the nodes' host keys).
+   */
+  readonly secretRef: { readonly name: string };
+  /** Run gluster through `sudo -n` (for a non-root user). Default false. */
+  readonly sudo?: boolean;
+}
+
+export interface GlusterClusterSpec {
+  readonly nodes: readonly GlusterNodeSpec[];
+  readonly ssh: SshSpec;
+  /** What happens to pool members that are not in spec. Default Detach. */
+  readonly removalPolicy?: RemovalPolicy;
+  /** What deleting the resource does to the pool. Default Retain. */
+  readonly deletionPolicy?: DeletionPolicy;
+  /** Observe and report only; change nothing. Default false. */
+  readonly paused?: boolean;
+  /** How often the pool is re-read without any Kubernetes event, e.g. "5m", "30s". Default 5m. */
+  readonly resyncInterval?: string;
+}
+
+/** A node's state as the operator reports it. */
+export type NodeState =
+  /** In the pool and every reachable member sees it connected. */
+  | 'Connected'
+  /** In the pool, but some member sees it disconnected (its glusterd down, or cut off). */
+  | 'Disconnected'
+  /** A probe was sent; the handshake has not finished. */
+  | 'Probing'
+  /** Not in the pool yet; it will be probed. */
+  | 'Pending'
+  /** SSH to the node fails: its own view is unknown. */
+  | 'Unreachable'
+  /** SSH works but glusterd does not answer on the node. */
+  | 'GlusterdDown'
+  /** A member rejected it (state 6), usually a configuration clash. */
+  | 'Rejected'
+  /** It belongs to another trusted pool; not taken over without `reclaimFromOtherPool`. */
+  | 'InOtherPool'
+  /** Removed from spec; being detached. */
+  | 'Detaching'
+  /** Nothing could be learnt about it yet. */
+  | 'Unknown';
+
+export interface NodeView {
+  /** The member whose view this is. */
+  readonly observer: string;
+  /** How the observer sees the node: Connected, Disconnected, Rejected, Joining, NotInPool. */
+  readonly status: string;
+}
+
+export interface NodeStatus {
+  readonly address: string;
+  readonly name?: string;
+  readonly zone?: string;
+  readonly uuid?: string;
+  readonly state: NodeState;
+  /** gluster's own state text, as the command node sees it ("Peer in Cluster"). */
+  readonly stateStr?: string;
+  readonly sshReachable: boolean;
+  readonly glusterdRunning: boolean;
+  readonly glusterVersion?: string;
+  /** When the node last answered over SSH with glusterd running (RFC 3339). */
+  readonly lastSeen?: string;
+  readonly message?: string;
+  /** Present only when members disagree about this node: each observer's view. */
+  readonly views?: readonly NodeView[];
+}
+
+export interface UnmanagedMember {
+  readonly hostname: string;
+  readonly uuid: string;
+  readonly connected: boolean;
+}
+
+/** metav1.Condition. */
+export interface Condition {
+  readonly type: ConditionType;
+  readonly status: 'True' | 'False' | 'Unknown';
+  readonly observedGeneration?: number;
+  readonly lastTransitionTime: string;
+  readonly reason: string;
+  readonly message: string;
+}
+
+export type ConditionType = 'Ready' | 'Reconciling' | 'Stalled' | 'Degraded';
+
+export interface GlusterClusterStatus {
+  readonly observedGeneration?: number;
+  readonly conditions?: readonly Condition[];
+  /** The member gluster commands were run from in the last pass. */
+  readonly commandNode?: string;
+  readonly opVersion?: number;
+  /** Members of the pool (spec nodes that are in it, plus unmanaged members). */
+  readonly members?: number;
+  /** Spec nodes that are Connected. */
+  readonly connected?: number;
+  readonly nodes?: readonly NodeStatus[];
+  /** In the pool, but not in spec. */
+  readonly unmanagedMembers?: readonly UnmanagedMember[];
+}
+
+export interface ObjectMeta {
+  readonly name: string;
+  readonly namespace: string;
+  readonly uid?: string;
+  readonly generation?: number;
+  readonly resourceVersion?: string;
+  readonly deletionTimestamp?: string;
+  readonly finalizers?: readonly string[];
+}
+
+export interface GlusterCluster {
+  readonly apiVersion: `${typeof API_GROUP}/${typeof API_VERSION}`;
+  readonly kind: typeof KIND;
+  readonly metadata: ObjectMeta;
+  readonly spec: GlusterClusterSpec;
+  readonly status?: GlusterClusterStatus;
+}
