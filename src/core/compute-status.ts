@@ -1,0 +1,253 @@
+import type {
+  Condition,
+  GlusterClusterStatus,
+  GlusterNodeSpec,
+  NodeState,
+  NodeStatus,
+  RemovalPolicy,
+} from '../api/gluster-cluster.js';
+import type { Observation } from './observation.js';
+import type { Action, Plan } from './plan-types.js';
+import { NEEDS_A_PERSON } from './plan-types.js';
+
+/** A pass that could not finish: the error, as the one catch site classified it. */
+export interface PassFailure {
+  readonly reason: string;
+  readonly message: string;
+  /** Retrying cannot help (an invalid Secret, say): the resource is Stalled. */
+  readonly isTerminal: boolean;
+}
+
+export interface StatusInput {
+  readonly specNodes: readonly GlusterNodeSpec[];
+  readonly removalPolicy: RemovalPolicy;
+  readonly generation: number;
+  readonly plan: Plan;
+  readonly observation: Observation;
+  /** The change this pass made, if any. */
+  readonly actionTaken: Action | undefined;
+  readonly failure: PassFailure | undefined;
+  readonly previous: GlusterClusterStatus | undefined;
+  /** RFC 3339; the core has no clock of its own. */
+  readonly now: string;
+}
+
+type ConditionDraft = Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>;
+
+// States that mean the pool is running with a member it cannot count on.
+const UNHEALTHY: ReadonlyMap<NodeState, string> = new Map([
+  ['Unreachable', 'NodesUnreachable'],
+  ['GlusterdDown', 'GlusterdDown'],
+  ['Disconnected', 'PeersDisconnected'],
+  ['Rejected', 'PeerRejected'],
+]);
+
+/** The status a pass writes: per-node truth, counts for the printer columns, conditions. */
+export function computeStatus(input: StatusInput): GlusterClusterStatus {
+  const { plan, observation, previous, now } = input;
+  const observed = new Map(observation.nodes.map((node) => [node.address, node]));
+  const previousNodes = new Map((previous?.nodes ?? []).map((node) => [node.address, node]));
+  const nodes: NodeStatus[] = plan.nodes.map((assessment, index) => {
+    const spec = input.specNodes[index];
+    const seen = observed.get(assessment.address);
+    const answered = seen?.failure === undefined && seen?.view !== undefined;
+    const lastSeen = answered ? now : previousNodes.get(assessment.address)?.lastSeen;
+    return compact({
+      address: assessment.address,
+      name: spec?.name,
+      zone: spec?.zone,
+      uuid: assessment.uuid,
+      state: assessment.state,
+      stateStr: assessment.stateStr,
+      sshReachable: seen !== undefined && seen.failure?.kind !== 'ssh',
+      glusterdRunning: seen !== undefined && seen.failure === undefined,
+      glusterVersion: seen?.glusterVersion,
+      lastSeen,
+      message: assessment.message,
+      views: assessment.views,
+    }) as NodeStatus;
+  });
+  const members = nodes.filter((node) => isMemberState(node.state)).length + plan.unmanaged.length;
+  const drafts = [
+    readyCondition(input),
+    reconcilingCondition(input),
+    stalledCondition(input),
+    degradedCondition(input),
+  ];
+  return compact({
+    observedGeneration: input.generation,
+    conditions: drafts.map((draft) => withTransitionTime(draft, input)),
+    commandNode: plan.commandNode,
+    opVersion: observation.opVersion,
+    members,
+    connected: nodes.filter((node) => node.state === 'Connected').length,
+    nodes,
+    unmanagedMembers: plan.unmanaged.map((member) => ({
+      hostname: member.hostname,
+      uuid: member.uuid,
+      connected: member.isConnected,
+    })),
+  }) as GlusterClusterStatus;
+}
+
+function isMemberState(state: NodeState): boolean {
+  return (
+    state === 'Connected' || state === 'Disconnected' || state === 'Probing' || state === 'Rejected'
+  );
+}
+
+function readyCondition({ plan, removalPolicy, failure }: StatusInput): ConditionDraft {
+  const notReady = (reason: string, message: string): ConditionDraft => ({
+    type: 'Ready',
+    status: 'False',
+    reason,
+    message,
+  });
+  if (!plan.commandNode) {
+    return notReady('NoReachableNode', 'No node answers over SSH with glusterd running');
+  }
+  for (const [state, reason] of UNHEALTHY) {
+    const affected = plan.nodes.filter((node) => node.state === state);
+    if (affected.length > 0) return notReady(reason, summarize(affected));
+  }
+  const byState = (states: NodeState[]) => plan.nodes.filter((node) => states.includes(node.state));
+  const elsewhere = byState(['InOtherPool']);
+  if (elsewhere.length > 0) return notReady('NodeInOtherPool', summarize(elsewhere));
+  const joining = byState(['Pending', 'Probing']);
+  if (joining.length > 0) return notReady('NodesJoining', summarize(joining));
+  const unknown = byState(['Unknown']);
+  if (unknown.length > 0) return notReady('StateUnknown', summarize(unknown));
+  if (removalPolicy === 'Detach' && plan.unmanaged.length > 0) {
+    const names = plan.unmanaged.map((member) => member.hostname).join(', ');
+    return notReady('UnmanagedMembers', `Members not in spec are still in the pool: ${names}`);
+  }
+  if (failure) return notReady(failure.reason, failure.message);
+  return {
+    type: 'Ready',
+    status: 'True',
+    reason: 'PoolReady',
+    message: `All ${plan.nodes.length} nodes are in the pool and every member sees every other connected`,
+  };
+}
+
+function reconcilingCondition({ plan, actionTaken, failure }: StatusInput): ConditionDraft {
+  const base = { type: 'Reconciling' as const };
+  if (failure && !failure.isTerminal) {
+    return {
+      ...base,
+      status: 'True',
+      reason: failure.reason,
+      message: `Retrying: ${failure.message}`,
+    };
+  }
+  const action = actionTaken ?? plan.action;
+  if (action && action.kind !== 'removeFinalizer') {
+    const more =
+      plan.remainingChanges > 0 ? `; ${plan.remainingChanges} more change(s) to follow` : '';
+    return {
+      ...base,
+      status: 'True',
+      reason: ACTION_REASON[action.kind],
+      message: `${describeAction(action)}${more}`,
+    };
+  }
+  const waiting = plan.blocked.find((blocked) => blocked.reason === 'WaitingForProbe');
+  if (waiting)
+    return { ...base, status: 'True', reason: 'WaitingForProbe', message: waiting.message };
+  const joining = plan.nodes.filter((node) => node.state === 'Probing');
+  if (joining.length > 0)
+    return { ...base, status: 'True', reason: 'NodesJoining', message: summarize(joining) };
+  const paused = plan.blocked.filter((blocked) => blocked.reason === 'Paused');
+  if (paused.length > 0) {
+    return {
+      ...base,
+      status: 'False',
+      reason: 'Paused',
+      message: `Paused with ${paused.length} change(s) not made`,
+    };
+  }
+  return {
+    ...base,
+    status: 'False',
+    reason: 'Reconciled',
+    message: 'No change is needed or possible now',
+  };
+}
+
+function stalledCondition({ plan, failure }: StatusInput): ConditionDraft {
+  if (failure?.isTerminal) {
+    return { type: 'Stalled', status: 'True', reason: failure.reason, message: failure.message };
+  }
+  const stuck = plan.blocked.filter((blocked) => NEEDS_A_PERSON.has(blocked.reason));
+  const [first] = stuck;
+  if (first) {
+    return {
+      type: 'Stalled',
+      status: 'True',
+      reason: first.reason,
+      message: stuck.map((blocked) => `${blocked.target}: ${blocked.message}`).join('; '),
+    };
+  }
+  return {
+    type: 'Stalled',
+    status: 'False',
+    reason: 'NotStalled',
+    message: 'Nothing needs a person',
+  };
+}
+
+function degradedCondition({ plan }: StatusInput): ConditionDraft {
+  for (const [state, reason] of UNHEALTHY) {
+    const affected = plan.nodes.filter((node) => node.state === state);
+    if (affected.length > 0) {
+      return { type: 'Degraded', status: 'True', reason, message: summarize(affected) };
+    }
+  }
+  return {
+    type: 'Degraded',
+    status: 'False',
+    reason: 'Healthy',
+    message: 'No member is down or cut off',
+  };
+}
+
+const ACTION_REASON: Readonly<Record<Exclude<Action['kind'], 'removeFinalizer'>, string>> = {
+  probe: 'ProbingNode',
+  detach: 'DetachingNode',
+  release: 'ReleasingNode',
+};
+
+export function describeAction(action: Action): string {
+  switch (action.kind) {
+    case 'probe':
+      return `Probing ${action.target} from ${action.node}`;
+    case 'detach':
+      return `Detaching ${action.target} on ${action.node} (${action.why === 'Dissolving' ? 'dissolving the pool' : 'not in spec'})`;
+    case 'release':
+      return `Releasing ${action.target} from the other pool it is in`;
+    case 'removeFinalizer':
+      return 'Letting the resource go';
+  }
+}
+
+function summarize(
+  nodes: readonly { address: string; state: NodeState; message: string }[],
+): string {
+  return nodes.map((node) => `${node.address} is ${node.state}: ${node.message}`).join('; ');
+}
+
+/** Keeps a condition's lastTransitionTime while its status stays the same. */
+function withTransitionTime(draft: ConditionDraft, input: StatusInput): Condition {
+  const before = input.previous?.conditions?.find((condition) => condition.type === draft.type);
+  return {
+    ...draft,
+    observedGeneration: input.generation,
+    lastTransitionTime:
+      before && before.status === draft.status ? before.lastTransitionTime : input.now,
+  };
+}
+
+/** Drops undefined fields, so that a status compares equal to what the API server returns. */
+function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}

@@ -1,0 +1,51 @@
+/**
+ * What one pass learnt about a pool, as plain data: the input of the planner. The gather step
+ * builds it (SSH, gluster, DNS); here nothing is resolved or fetched, so identities are already
+ * settled: each member of a view says which spec node it is, if any.
+ */
+export interface ObservedMember {
+  readonly uuid: string;
+  /** The name gluster knows the member by (the asked node's own row: its spec address). */
+  readonly hostname: string;
+  readonly isConnected: boolean;
+  /** Undefined for the observer's own row. */
+  readonly state: number | undefined;
+  readonly stateStr: string | undefined;
+  readonly isLocal: boolean;
+  /** The spec address of the node this member is, when it is one of the spec nodes. */
+  readonly specAddress: string | undefined;
+}
+
+/** Why a node could not be asked, in the terms of the status. */
+export type NodeFailure =
+  | { readonly kind: 'ssh'; readonly message: string }
+  | { readonly kind: 'glusterd'; readonly message: string }
+  /** glusterd answered, but refused to (GlusterdBusy and similar transient refusals). */
+  | { readonly kind: 'gluster'; readonly reason: string; readonly message: string };
+
+export interface NodeObservation {
+  /** The spec node's address. */
+  readonly address: string;
+  /** Undefined when the node answered; otherwise why it did not. */
+  readonly failure: NodeFailure | undefined;
+  /** The node's own glusterd UUID (from its pool list). */
+  readonly uuid: string | undefined;
+  readonly glusterVersion: string | undefined;
+  /** Its `pool list`, itself included; undefined when it could not be asked. */
+  readonly view: readonly ObservedMember[] | undefined;
+  /**
+   * Bricks of the node's own pool hosted on it (from its `volume info`), when gathered: needed
+   * before a node is released from another pool.
+   */
+  readonly bricksInOwnPool: readonly string[] | undefined;
+  /** Volumes its pool has, when gathered: a lone node with volumes cannot be probed. */
+  readonly volumesInOwnPool: readonly string[] | undefined;
+}
+
+export interface Observation {
+  /** One per spec node, in spec order. */
+  readonly nodes: readonly NodeObservation[];
+  /** Bricks per member UUID, from `volume info` on the command node's pool. */
+  readonly bricksByUuid: Readonly<Record<string, readonly string[]>>;
+  readonly opVersion: number | undefined;
+}
