@@ -8,11 +8,11 @@ import type { Resolver } from './host-identity.js';
 import { normalizeHost } from './host-identity.js';
 import type { MeshReport } from './mesh-validation.js';
 import { validatePeersAreConnected } from './mesh-validation.js';
-import type { PoolMember } from './peer.js';
 import { peerDetach } from './peer-detach.js';
 import { peerProbe } from './peer-probe.js';
-import { getPoolList } from './pool-list.js';
 import type { PoolView } from './pool-views.js';
+import type { Release } from './release-from-pool.js';
+import { chooseRelease } from './release-from-pool.js';
 import { gatherPoolViews } from './pool-views.js';
 import { bricksHostedBy, getVolumeInfo } from './volume-info.js';
 
@@ -32,13 +32,6 @@ export interface CreateClusterResult {
 }
 
 type ReachableView = Extract<PoolView, { ok: true }>;
-
-/** The detach that takes a node out of the pool it is in, so that it can join ours. */
-interface Release {
-  /** Where the detach runs. */
-  readonly node: string;
-  readonly server: string;
-}
 
 /**
  * peer-ops' create_cluster: makes exactly `nodes` one pool, whatever pools they were in before.
@@ -130,30 +123,6 @@ export async function createCluster(
 
   const mesh = await waitForFullMesh(cli, nodes, options);
   return { anchor: anchor.node, actions, mesh };
-}
-
-/**
- * Picks how to take `view.node` out of its pool with the smallest change to that pool: detach
- * it from a pool-mate we can reach, leaving the others together; or, in a pool of two, detach
- * the other member from it (the same outcome). A string says why neither is possible.
- */
-async function chooseRelease(
-  cli: GlusterCli,
-  view: ReachableView,
-  volumes: Awaited<ReturnType<typeof getVolumeInfo>>,
-  options: CallOptions,
-): Promise<Release | string> {
-  const mates = view.members.filter((member) => !member.isLocal);
-  for (const mate of mates) {
-    const mateView = await getPoolList(cli, mate.hostname, options).catch(() => undefined);
-    const self = mateView?.find((member: PoolMember) => member.uuid === view.uuid);
-    if (self) return { node: mate.hostname, server: self.hostname };
-  }
-  const [onlyMate] = mates;
-  if (mates.length === 1 && onlyMate && bricksHostedBy(volumes, onlyMate.uuid).length === 0) {
-    return { node: view.node, server: onlyMate.hostname };
-  }
-  return `${view.node} is in a pool with ${mates.map((mate) => mate.hostname).join(', ')}, none of which can be reached to release it`;
 }
 
 /** Polls every member's view until all see all as connected, or the deadline passes. */

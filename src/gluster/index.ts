@@ -39,6 +39,7 @@ export type { LinkStatus, MeshLink, MeshObserver, MeshReport } from './mesh-vali
 export { createCluster } from './create-cluster.js';
 export type { ClusterOptions, CreateClusterResult } from './create-cluster.js';
 export { deleteCluster } from './delete-cluster.js';
+export { releaseFromPool } from './release-from-pool.js';
 export type { DeleteClusterResult } from './delete-cluster.js';
 export { ClusterChangeFailedError, ClusterChangeRefusedError } from './cluster-errors.js';
 export type { ClusterAction } from './cluster-errors.js';
