@@ -59,7 +59,8 @@ export function computeStatus(input: StatusInput): GlusterClusterStatus {
       uuid: assessment.uuid,
       state: assessment.state,
       stateStr: assessment.stateStr,
-      sshReachable: seen !== undefined && seen.failure?.kind !== 'ssh',
+      sshReachable:
+        seen !== undefined && seen.failure?.kind !== 'ssh' && seen.failure?.kind !== 'not-asked',
       glusterdRunning: seen !== undefined && seen.failure === undefined,
       glusterVersion: seen?.glusterVersion,
       lastSeen,

@@ -21,7 +21,9 @@ export type NodeFailure =
   | { readonly kind: 'ssh'; readonly message: string }
   | { readonly kind: 'glusterd'; readonly message: string }
   /** glusterd answered, but refused to (GlusterdBusy and similar transient refusals). */
-  | { readonly kind: 'gluster'; readonly reason: string; readonly message: string };
+  | { readonly kind: 'gluster'; readonly reason: string; readonly message: string }
+  /** Not asked at all this pass (no SSH credentials, say). */
+  | { readonly kind: 'not-asked'; readonly message: string };
 
 export interface NodeObservation {
   /** The spec node's address. */

@@ -139,6 +139,14 @@ function assessNode(
       message: `glusterd does not answer: ${node.failure.message}; ${seenAs}`,
     };
   }
+  if (node.failure?.kind === 'not-asked') {
+    return {
+      ...base,
+      state: 'Unknown',
+      views: undefined,
+      message: `Not asked: ${node.failure.message}`,
+    };
+  }
   if (node.failure?.kind === 'gluster') {
     return {
       ...base,
