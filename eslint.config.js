@@ -49,7 +49,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts'],
     rules: {
       // chai's expect(...).to.be.true is an expression statement by design.
       '@typescript-eslint/no-unused-expressions': 'off',

@@ -1,0 +1,66 @@
+import { parseDurationMs } from './core/duration.js';
+import { TerminalError } from './errors.js';
+import type { LogLevel } from './observability/logger.js';
+
+/** The operator's settings, from the environment, validated once at start. Units in names. */
+export interface OperatorConfig {
+  /** Watch only this namespace; undefined watches all (needs a ClusterRole). */
+  readonly watchNamespace: string | undefined;
+  /** GlusterClusters reconciled at once (one pass at a time per resource, always). */
+  readonly workers: number;
+  /** gluster's own --timeout. */
+  readonly glusterTimeoutSeconds: number;
+  readonly sshConnectTimeoutMs: number;
+  /** Longest any one remote command may run before it is ended. */
+  readonly commandTimeoutMs: number;
+  /** Resync when a resource gives no resyncInterval. */
+  readonly defaultResyncMs: number;
+  /** How soon to look again while a change is under way. */
+  readonly progressRequeueMs: number;
+  readonly logLevel: LogLevel;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+
+/** @throws TerminalError naming every invalid variable */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
+  const problems: string[] = [];
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, not "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const duration = (name: string, fallback: string): number => {
+    const raw = env[name] ?? fallback;
+    const value = parseDurationMs(raw);
+    if (value === undefined || value < 1_000) {
+      problems.push(
+        `${name} must be a duration of at least 1s such as "30s" or "5m", not "${raw}"`,
+      );
+      return parseDurationMs(fallback) ?? 0;
+    }
+    return value;
+  };
+  const logLevel = (env['LOG_LEVEL'] ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const config: OperatorConfig = {
+    watchNamespace: env['WATCH_NAMESPACE'] || undefined,
+    workers: integer('WORKERS', 4, 1, 64),
+    glusterTimeoutSeconds: integer('GLUSTER_TIMEOUT_SECONDS', 30, 1, 600),
+    sshConnectTimeoutMs: integer('SSH_CONNECT_TIMEOUT_MS', 10_000, 100, 120_000),
+    commandTimeoutMs: integer('COMMAND_TIMEOUT_MS', 60_000, 1_000, 900_000),
+    defaultResyncMs: duration('DEFAULT_RESYNC_INTERVAL', '5m'),
+    progressRequeueMs: integer('PROGRESS_REQUEUE_MS', 5_000, 100, 600_000),
+    logLevel,
+  };
+  if (problems.length > 0) {
+    throw new TerminalError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return Object.freeze(config);
+}

@@ -1,0 +1,58 @@
+import type { SshSpec } from '../api/gluster-cluster.js';
+import type { Executor } from '../exec/executor.js';
+import { KnownHosts } from '../exec/known-hosts.js';
+import { SshExecutor } from '../exec/ssh-executor.js';
+import type { SshCredentials } from '../kube/ssh-credentials.js';
+import type { Logger } from '../observability/logger.js';
+
+export interface ExecutorSettings {
+  readonly connectTimeoutMs: number;
+  readonly commandTimeoutMs: number;
+  readonly logger: Logger;
+}
+
+/**
+ * One SSH executor (and so one pooled connection per node) per GlusterCluster, kept across
+ * passes and replaced when its Secret or spec.ssh changes, so a resync costs no new handshakes.
+ */
+export class ExecutorCache {
+  private readonly entries = new Map<string, { fingerprint: string; executor: Executor }>();
+
+  constructor(private readonly settings: ExecutorSettings) {}
+
+  async executorFor(
+    clusterKey: string,
+    ssh: SshSpec,
+    credentials: SshCredentials,
+  ): Promise<Executor> {
+    const fingerprint = JSON.stringify([credentials.version, ssh.user, ssh.port, ssh.sudo]);
+    const entry = this.entries.get(clusterKey);
+    if (entry?.fingerprint === fingerprint) return entry.executor;
+    await entry?.executor.close();
+    const executor = new SshExecutor({
+      user: ssh.user ?? 'root',
+      port: ssh.port ?? 22,
+      sudo: ssh.sudo ?? false,
+      privateKey: credentials.privateKey,
+      hostKeys: KnownHosts.parse(credentials.knownHosts),
+      connectTimeoutMs: this.settings.connectTimeoutMs,
+      defaultCommandTimeoutMs: this.settings.commandTimeoutMs,
+      logger: this.settings.logger,
+    });
+    this.entries.set(clusterKey, { fingerprint, executor });
+    return executor;
+  }
+
+  /** The cluster is gone: close its connections. */
+  async forget(clusterKey: string): Promise<void> {
+    const entry = this.entries.get(clusterKey);
+    this.entries.delete(clusterKey);
+    await entry?.executor.close();
+  }
+
+  async closeAll(): Promise<void> {
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(entries.map((entry) => entry.executor.close()));
+  }
+}

@@ -1,0 +1,91 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { OperatorConfig } from '../config.js';
+import type { Resolver } from '../gluster/host-identity.js';
+import { createEventRecorder } from '../kube/event-recorder.js';
+import { createGlusterClusterApi } from '../kube/gluster-cluster-api.js';
+import { createSshCredentialsSource } from '../kube/ssh-credentials.js';
+import type { Logger } from '../observability/logger.js';
+import { ExecutorCache } from './executor-cache.js';
+import { GlusterClusterWatcher, parseQueueKey } from './gluster-cluster-watcher.js';
+import { reconcileGlusterCluster } from './reconcile-gluster-cluster.js';
+import type { ReconcilerDeps } from './reconcile-gluster-cluster.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface RunningOperator {
+  /** The watch is established: changes reach the queue as they happen (for /readyz). */
+  isLive(): boolean;
+  /** Stops watching, lets the passes in flight finish (or abort), closes SSH connections. */
+  stop(): Promise<void>;
+}
+
+export interface OperatorOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly config: OperatorConfig;
+  readonly logger: Logger;
+  /** Injected in tests; the system resolver otherwise. */
+  readonly resolver?: Resolver;
+}
+
+/**
+ * Wires the loop: watcher → keyed queue (dedupe, backoff, one pass per resource at a time,
+ * bounded parallelism) → reconcile. A pass that throws is retried with per-key backoff; a pass
+ * that ends asks to be looked at again after its requeue time.
+ */
+export function startOperator(options: OperatorOptions): RunningOperator {
+  const { kubeConfig, config, logger } = options;
+  const api = createGlusterClusterApi(
+    kubeConfig,
+    config.watchNamespace ? { namespace: config.watchNamespace } : {},
+  );
+  const executors = new ExecutorCache({
+    connectTimeoutMs: config.sshConnectTimeoutMs,
+    commandTimeoutMs: config.commandTimeoutMs,
+    logger,
+  });
+  const deps: ReconcilerDeps = {
+    api,
+    credentials: createSshCredentialsSource(kubeConfig.makeApiClient(CoreV1Api)),
+    executors,
+    events: createEventRecorder(kubeConfig, { logger }),
+    logger,
+    now: () => new Date(),
+    ...(options.resolver ? { resolver: options.resolver } : {}),
+    glusterTimeoutSeconds: config.glusterTimeoutSeconds,
+    progressRequeueMs: config.progressRequeueMs,
+    defaultResyncMs: config.defaultResyncMs,
+  };
+  const queue = new WorkQueue({ workers: config.workers, logger });
+  queue.start(async (key, signal) => {
+    const started = performance.now();
+    try {
+      const result = await reconcileGlusterCluster(deps, parseQueueKey(key), signal);
+      queue.forget(key);
+      if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
+      logger.debug('Reconciled', {
+        cluster: key,
+        durationMs: Math.round(performance.now() - started),
+      });
+    } catch (error) {
+      if (signal.aborted) return;
+      const delayMs = queue.addRateLimited(key);
+      logger.error('Failed to reconcile', {
+        cluster: key,
+        error: error instanceof Error ? error.message : String(error),
+        retryInMs: delayMs,
+      });
+    }
+  });
+  const stopping = new AbortController();
+  const watcher = new GlusterClusterWatcher({ api, queue, logger });
+  const watching = watcher.run(stopping.signal);
+  return {
+    isLive: () => watcher.isLive(),
+    async stop() {
+      stopping.abort();
+      await watching.catch(() => undefined);
+      await queue.shutdown();
+      await executors.closeAll();
+    },
+  };
+}

@@ -1,0 +1,284 @@
+import type { GlusterCluster, GlusterClusterStatus } from '../api/gluster-cluster.js';
+import { FINALIZER } from '../api/gluster-cluster.js';
+import type { PassFailure } from '../core/compute-status.js';
+import { computeStatus, describeAction } from '../core/compute-status.js';
+import { parseDurationMs } from '../core/duration.js';
+import type { Observation } from '../core/observation.js';
+import { planReconcile } from '../core/plan-reconcile.js';
+import type { Action, Plan } from '../core/plan-types.js';
+import { NEEDS_A_PERSON } from '../core/plan-types.js';
+import { TerminalError } from '../errors.js';
+import { CouldNotRunError } from '../exec/exec-errors.js';
+import { ClusterChangeRefusedError } from '../gluster/cluster-errors.js';
+import { GlusterCli } from '../gluster/gluster-cli.js';
+import {
+  GlusterCliError,
+  GlusterOperationError,
+  PeerHostsBricksError,
+} from '../gluster/gluster-errors.js';
+import type { Resolver } from '../gluster/host-identity.js';
+import type { GlusterClusterApi, ObjectKey } from '../kube/gluster-cluster-api.js';
+import { NotFoundError } from '../kube/kube-errors.js';
+import type { SshCredentialsSource } from '../kube/ssh-credentials.js';
+import { SshSecretError } from '../kube/ssh-credentials.js';
+import { writeStatusIfChanged } from '../kube/status-writer.js';
+import type { Logger } from '../observability/logger.js';
+import type { ExecutorCache } from './executor-cache.js';
+import { gatherObservation } from './gather-observation.js';
+import { performAction } from './perform-action.js';
+
+export interface EventSink {
+  record(
+    object: GlusterCluster,
+    event: { type: 'Normal' | 'Warning'; reason: string; message: string; action: string },
+  ): Promise<void>;
+}
+
+export interface ReconcilerDeps {
+  readonly api: Pick<
+    GlusterClusterApi,
+    'get' | 'replaceStatus' | 'addFinalizer' | 'removeFinalizer'
+  >;
+  readonly credentials: SshCredentialsSource;
+  readonly executors: ExecutorCache;
+  readonly events: EventSink;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly resolver?: Resolver;
+  /** gluster's --timeout. */
+  readonly glusterTimeoutSeconds: number;
+  /** How soon to look again while changes are under way. */
+  readonly progressRequeueMs: number;
+  readonly defaultResyncMs: number;
+}
+
+export interface ReconcileResult {
+  /** Look again after this long even without an event: peers drift without Kubernetes noticing. */
+  readonly requeueAfterMs?: number;
+}
+
+/**
+ * One level-based pass over one GlusterCluster: gather every node's view → plan (pure) → make at
+ * most one change → write the status if it changed. Errors from gluster and SSH become the
+ * status's reasons here, the one place that classifies them; an error thrown from here (an API
+ * server failure) means "retry with backoff".
+ */
+export async function reconcileGlusterCluster(
+  deps: ReconcilerDeps,
+  key: ObjectKey,
+  signal: AbortSignal,
+): Promise<ReconcileResult> {
+  let cluster: GlusterCluster;
+  try {
+    cluster = await deps.api.get(key.namespace, key.name);
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      await deps.executors.forget(clusterKey(key));
+      return {};
+    }
+    throw error;
+  }
+  const logger = deps.logger.child({
+    cluster: clusterKey(key),
+    generation: cluster.metadata.generation,
+  });
+  const spec = cluster.spec;
+  const isDeleting = cluster.metadata.deletionTimestamp !== undefined;
+  const hasFinalizer = cluster.metadata.finalizers?.includes(FINALIZER) ?? false;
+  const deletionPolicy = spec.deletionPolicy ?? 'Retain';
+  if (isDeleting && !hasFinalizer) return {};
+  // Only Dissolve needs to act on deletion; with Retain the resource goes at once.
+  if (!isDeleting && deletionPolicy === 'Dissolve' && !hasFinalizer) {
+    cluster = await deps.api.addFinalizer(key.namespace, key.name);
+  } else if (!isDeleting && deletionPolicy === 'Retain' && hasFinalizer) {
+    cluster = await deps.api.removeFinalizer(key.namespace, key.name);
+  }
+  const resyncMs = parseDurationMs(spec.resyncInterval ?? '') ?? deps.defaultResyncMs;
+
+  let credentials;
+  try {
+    credentials = await deps.credentials.load(key.namespace, spec.ssh.secretRef.name);
+  } catch (error) {
+    if (!(error instanceof SshSecretError)) throw error;
+    const failure: PassFailure = { reason: error.reason, message: error.message, isTerminal: true };
+    await deps.events.record(cluster, {
+      type: 'Warning',
+      reason: error.reason,
+      message: error.message,
+      action: 'ReadSecret',
+    });
+    const notAsked = unaskedObservation(
+      spec.nodes.map((node) => node.address),
+      error.message,
+    );
+    await writeStatus(deps, key, notAsked, undefined, failure, isDeleting);
+    logger.warn('Failed to read the SSH Secret', { reason: error.reason, error: error.message });
+    return { requeueAfterMs: resyncMs };
+  }
+  const executor = await deps.executors.executorFor(clusterKey(key), spec.ssh, credentials);
+  const cli = new GlusterCli(executor, { timeoutSeconds: deps.glusterTimeoutSeconds, logger });
+  const options = { signal, ...(deps.resolver ? { resolver: deps.resolver } : {}) };
+
+  const observation = await gatherObservation(cli, spec.nodes, options);
+  const plan = planFor(cluster, observation, isDeleting);
+  let actionTaken: Action | undefined;
+  let failure: PassFailure | undefined;
+  const action = plan.action;
+  if (action?.kind === 'removeFinalizer') {
+    logger.info('Removed the finalizer', { deletionPolicy });
+    await deps.api.removeFinalizer(key.namespace, key.name);
+    await deps.executors.forget(clusterKey(key));
+    return {};
+  }
+  if (action) {
+    const started = deps.now().getTime();
+    try {
+      const outcome = await performAction(cli, action, options);
+      actionTaken = action;
+      logger.info(outcome.message, {
+        verb: action.kind,
+        host: 'node' in action ? action.node : action.target,
+        durationMs: deps.now().getTime() - started,
+      });
+      await deps.events.record(cluster, {
+        type: 'Normal',
+        reason: outcome.reason,
+        message: outcome.message,
+        action: action.kind,
+      });
+    } catch (error) {
+      signal.throwIfAborted();
+      failure = classifyActionError(error);
+      logger.warn(`Failed: ${describeAction(action)}`, {
+        verb: action.kind,
+        reason: failure.reason,
+        error: failure.message,
+      });
+      await deps.events.record(cluster, {
+        type: 'Warning',
+        reason: `${capitalize(action.kind)}Failed`,
+        message: `${describeAction(action)}: ${failure.message}`,
+        action: action.kind,
+      });
+    }
+  }
+  for (const blocked of plan.blocked.filter((entry) => NEEDS_A_PERSON.has(entry.reason))) {
+    await deps.events.record(cluster, {
+      type: 'Warning',
+      reason: blocked.reason,
+      message: `${blocked.target}: ${blocked.message}`,
+      action: blocked.change,
+    });
+  }
+
+  // The status describes what was observed before the change; the next pass sees its effect.
+  const written = await writeStatus(deps, key, observation, plan, failure, isDeleting, actionTaken);
+  if (written)
+    logger.debug('Wrote status', {
+      nodes: plan.nodes.map((node) => `${node.address}=${node.state}`).join(' '),
+    });
+  const busy =
+    actionTaken !== undefined ||
+    (failure !== undefined && !failure.isTerminal) ||
+    plan.nodes.some((node) => node.state === 'Probing' || node.state === 'Pending') ||
+    plan.blocked.some((blocked) => blocked.reason === 'WaitingForProbe');
+  return { requeueAfterMs: busy ? Math.min(deps.progressRequeueMs, resyncMs) : resyncMs };
+}
+
+function planFor(cluster: GlusterCluster, observation: Observation, isDeleting: boolean): Plan {
+  return planReconcile({
+    nodes: cluster.spec.nodes,
+    removalPolicy: cluster.spec.removalPolicy ?? 'Detach',
+    deletionPolicy: cluster.spec.deletionPolicy ?? 'Retain',
+    paused: cluster.spec.paused ?? false,
+    isDeleting,
+    observation,
+  });
+}
+
+async function writeStatus(
+  deps: ReconcilerDeps,
+  key: ObjectKey,
+  observation: Observation,
+  plan: Plan | undefined,
+  failure: PassFailure | undefined,
+  isDeleting: boolean,
+  actionTaken?: Action,
+): Promise<boolean> {
+  const now = deps
+    .now()
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z');
+  const result = await writeStatusIfChanged(deps.api, key, (current): GlusterClusterStatus =>
+    computeStatus({
+      specNodes: current.spec.nodes,
+      removalPolicy: current.spec.removalPolicy ?? 'Detach',
+      generation: current.metadata.generation ?? 0,
+      // Recomputed from the object as it is now: a conflict may have brought a new spec.
+      plan:
+        plan && sameNodes(current, observation) ? plan : planFor(current, observation, isDeleting),
+      observation,
+      actionTaken,
+      failure,
+      previous: current.status,
+      now,
+    }),
+  );
+  return result.written;
+}
+
+function sameNodes(cluster: GlusterCluster, observation: Observation): boolean {
+  return (
+    cluster.spec.nodes.length === observation.nodes.length &&
+    cluster.spec.nodes.every((node, index) => node.address === observation.nodes[index]?.address)
+  );
+}
+
+function unaskedObservation(addresses: readonly string[], why: string): Observation {
+  return {
+    nodes: addresses.map((address) => ({
+      address,
+      failure: { kind: 'not-asked', message: why },
+      uuid: undefined,
+      glusterVersion: undefined,
+      view: undefined,
+      bricksInOwnPool: undefined,
+      volumesInOwnPool: undefined,
+    })),
+    bricksByUuid: {},
+    opVersion: undefined,
+  };
+}
+
+/** The one place where an error of a change becomes a reason for status, events and retries. */
+export function classifyActionError(error: unknown): PassFailure {
+  if (error instanceof GlusterOperationError) {
+    return {
+      reason: error.reason,
+      message: `${error.opErrstr || error.message}. ${error.hint}`,
+      isTerminal: false,
+    };
+  }
+  if (error instanceof PeerHostsBricksError) {
+    return { reason: error.reason, message: `${error.message}. ${error.hint}`, isTerminal: false };
+  }
+  if (error instanceof ClusterChangeRefusedError) {
+    return { reason: 'ChangeRefused', message: error.message, isTerminal: false };
+  }
+  if (error instanceof GlusterCliError)
+    return { reason: 'GlusterCliFailed', message: error.message, isTerminal: false };
+  if (error instanceof CouldNotRunError)
+    return { reason: 'NodeUnreachable', message: error.message, isTerminal: false };
+  if (error instanceof TerminalError)
+    return { reason: 'InvalidRequest', message: error.message, isTerminal: true };
+  const message = error instanceof Error ? error.message : String(error);
+  return { reason: 'UnexpectedError', message, isTerminal: false };
+}
+
+function clusterKey(key: ObjectKey): string {
+  return `${key.namespace}/${key.name}`;
+}
+
+function capitalize(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}

@@ -1,0 +1,230 @@
+import type { Logger } from '../observability/logger.js';
+
+/** The clock and timers the queue waits with; tests inject a fake. */
+export interface QueueTimers {
+  setTimeout(callback: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+  now(): number;
+}
+
+export const realQueueTimers: QueueTimers = {
+  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimeout: (handle) => {
+    clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
+  now: () => Date.now(),
+};
+
+/** Processes one key. The signal aborts when the queue shuts down. */
+export type KeyHandler = (key: string, signal: AbortSignal) => Promise<void>;
+
+export interface WorkQueueOptions {
+  /** How many keys are processed at once (each key by one worker at a time). */
+  readonly workers: number;
+  /** Where a handler that throws is reported (the key is then retried with backoff). */
+  readonly logger: Logger;
+  /** First retry delay of addRateLimited. Default 1 s. */
+  readonly baseDelayMs?: number;
+  /** Longest retry delay of addRateLimited. Default 5 min. */
+  readonly maxDelayMs?: number;
+  /** A retry delay is shortened by up to this fraction, at random. Default 0.1. */
+  readonly jitterRatio?: number;
+  /** Uniform in [0, 1). Default Math.random. */
+  readonly random?: () => number;
+  readonly timers?: QueueTimers;
+}
+
+/**
+ * A keyed work queue in the manner of client-go's workqueue, with its workers built in:
+ * - a key queued several times before a worker takes it is processed once;
+ * - a key is never processed by two workers at once: added while in flight, it is processed
+ *   again after the current run ends (so no change is missed);
+ * - at most `workers` keys are processed at once;
+ * - addAfter waits before queueing (the earliest of several pending delays for a key wins);
+ * - addRateLimited waits an exponential, per-key delay (base × 2^failures, capped, jittered),
+ *   and forget resets it: call forget after a success, addRateLimited after a failure.
+ * Keys added before start() wait for it; shutdown() drops what has not started, aborts the
+ * handlers' signal and waits for the runs in flight.
+ */
+export class WorkQueue {
+  private readonly workers: number;
+  private readonly logger: Logger;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly jitterRatio: number;
+  private readonly random: () => number;
+  private readonly timers: QueueTimers;
+
+  /** Keys ready for a worker, in order. Each is also in `dirty` and not in `processing`. */
+  private readonly ready: string[] = [];
+  /** Keys that must be processed (again): queued, or added while in flight. */
+  private readonly dirty = new Set<string>();
+  /** Keys a worker is processing, with their runs. */
+  private readonly processing = new Map<string, Promise<void>>();
+  /** Keys waiting for a delay, with when they become ready. */
+  private readonly waiting = new Map<string, { readonly atMs: number; readonly handle: unknown }>();
+  /** Consecutive failures per key (addRateLimited since the last forget). */
+  private readonly failures = new Map<string, number>();
+  private readonly stopping = new AbortController();
+  private handler: KeyHandler | undefined;
+  private dispatchScheduled = false;
+
+  constructor(options: WorkQueueOptions) {
+    if (!Number.isInteger(options.workers) || options.workers < 1) {
+      throw new RangeError(`workers must be a positive integer, not ${String(options.workers)}`);
+    }
+    this.workers = options.workers;
+    this.logger = options.logger;
+    this.baseDelayMs = options.baseDelayMs ?? 1_000;
+    this.maxDelayMs = options.maxDelayMs ?? 5 * 60_000;
+    this.jitterRatio = options.jitterRatio ?? 0.1;
+    this.random = options.random ?? Math.random;
+    this.timers = options.timers ?? realQueueTimers;
+  }
+
+  /** Starts the workers on `handler`. Once only. */
+  start(handler: KeyHandler): void {
+    if (this.handler !== undefined) throw new Error('The work queue has already started');
+    this.handler = handler;
+    this.scheduleDispatch();
+  }
+
+  /** Queues `key` now (a no-op if it is already queued, or after shutdown). */
+  add(key: string): void {
+    if (this.isShuttingDown() || this.dirty.has(key)) return;
+    this.dirty.add(key);
+    if (this.processing.has(key)) return; // queued again when the current run ends
+    this.ready.push(key);
+    this.scheduleDispatch();
+  }
+
+  /** Queues `key` after `delayMs`, unless it is already due sooner. */
+  addAfter(key: string, delayMs: number): void {
+    if (this.isShuttingDown()) return;
+    if (delayMs <= 0) {
+      this.add(key);
+      return;
+    }
+    const atMs = this.timers.now() + delayMs;
+    const pending = this.waiting.get(key);
+    if (pending !== undefined) {
+      if (pending.atMs <= atMs) return;
+      this.timers.clearTimeout(pending.handle);
+    }
+    const handle = this.timers.setTimeout(() => {
+      if (this.waiting.get(key)?.handle !== handle) return;
+      this.waiting.delete(key);
+      this.add(key);
+    }, delayMs);
+    this.waiting.set(key, { atMs, handle });
+  }
+
+  /** Queues `key` after its backoff delay and lengthens the next one; returns the delay. */
+  addRateLimited(key: string): number {
+    const failures = this.failures.get(key) ?? 0;
+    this.failures.set(key, failures + 1);
+    const delayMs = this.backoffDelayMs(failures);
+    this.addAfter(key, delayMs);
+    return delayMs;
+  }
+
+  /** Resets `key`'s backoff (after a success). Does not unqueue it. */
+  forget(key: string): void {
+    this.failures.delete(key);
+  }
+
+  /** addRateLimited calls for `key` since the last forget. */
+  numRequeues(key: string): number {
+    return this.failures.get(key) ?? 0;
+  }
+
+  /** Keys ready and waiting for a worker (not those in flight, not those delayed). */
+  depth(): number {
+    return this.ready.length;
+  }
+
+  /** Keys whose addAfter / addRateLimited delay has not run out. */
+  delayed(): number {
+    return this.waiting.size;
+  }
+
+  /** Keys being processed now. */
+  inFlight(): number {
+    return this.processing.size;
+  }
+
+  isShuttingDown(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
+  /**
+   * Stops taking keys: drops the queued and delayed ones, aborts the handlers' signal and
+   * resolves when every run in flight has ended.
+   */
+  async shutdown(): Promise<void> {
+    if (!this.isShuttingDown()) {
+      this.stopping.abort(new Error('The work queue is shutting down'));
+      for (const { handle } of this.waiting.values()) this.timers.clearTimeout(handle);
+      this.waiting.clear();
+      this.ready.length = 0;
+      this.dirty.clear();
+    }
+    await Promise.all(this.processing.values());
+  }
+
+  private backoffDelayMs(failures: number): number {
+    // 2^failures overflows to Infinity long after the cap is reached; min() handles it.
+    const capped = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** failures);
+    return Math.round(capped * (1 - this.jitterRatio * this.random()));
+  }
+
+  /**
+   * Hands keys to workers on a later microtask, so that keys added together (a list's items, a
+   * key added twice) are queued, and deduplicated, before any run starts.
+   */
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    queueMicrotask(() => {
+      this.dispatchScheduled = false;
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    const handler = this.handler;
+    if (handler === undefined) return;
+    while (!this.isShuttingDown() && this.processing.size < this.workers) {
+      const key = this.ready.shift();
+      if (key === undefined) return;
+      this.dirty.delete(key);
+      this.processing.set(key, this.run(handler, key));
+    }
+  }
+
+  private async run(handler: KeyHandler, key: string): Promise<void> {
+    // Let dispatch() record the run before it can end.
+    await Promise.resolve();
+    try {
+      await handler(key, this.stopping.signal);
+    } catch (error) {
+      // The handler is meant to decide retries itself; one that throws is retried with backoff.
+      const message = error instanceof Error ? error.message : String(error);
+      if (this.isShuttingDown()) {
+        // Most likely the abort it was given: expected, and nothing is retried any more.
+        this.logger.debug('Work queue handler failed while shutting down', { key, error: message });
+      } else {
+        const retryInMs = this.addRateLimited(key);
+        this.logger.error('Work queue handler failed', { key, error: message, retryInMs });
+      }
+    } finally {
+      this.processing.delete(key);
+      if (this.dirty.has(key)) {
+        this.ready.push(key);
+        this.scheduleDispatch();
+      } else if (this.ready.length > 0) {
+        this.scheduleDispatch();
+      }
+    }
+  }
+}

@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import type { GlusterCluster, GlusterClusterSpec } from '../../src/api/gluster-cluster.js';
+import { API_GROUP, API_VERSION, PLURAL } from '../../src/api/gluster-cluster.js';
+import { loadConfig } from '../../src/config.js';
+import type { RunningOperator } from '../../src/controller/operator.js';
+import { startOperator } from '../../src/controller/operator.js';
+import type { Resolver } from '../../src/gluster/host-identity.js';
+import { createLogger } from '../../src/observability/logger.js';
+import type { GlusterTestPool } from '../../testbed/gluster-test-pool.js';
+
+/** Everything an end-to-end test needs to drive the operator through the API server. */
+export interface OperatorHarness {
+  readonly namespace: string;
+  readonly objects: CustomObjectsApi;
+  readonly core: CoreV1Api;
+  apply(name: string, spec: GlusterClusterSpec): Promise<void>;
+  get(name: string): Promise<GlusterCluster>;
+  /** Polls the resource until `done` holds, or fails with the last status after `timeoutMs`. */
+  waitFor(
+    name: string,
+    what: string,
+    done: (cluster: GlusterCluster) => boolean,
+    timeoutMs?: number,
+  ): Promise<GlusterCluster>;
+  /** Deletes `name` and waits until the API server no longer has it. */
+  deleteAndWait(name: string, timeoutMs?: number): Promise<void>;
+  /** Events recorded for `name`, oldest first, as "reason: message". */
+  events(name: string): Promise<string[]>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export async function createOperatorHarness(options: {
+  kubeConfig: KubeConfig;
+  namespace: string;
+  pool: GlusterTestPool;
+  resolver: Resolver;
+}): Promise<OperatorHarness> {
+  const { kubeConfig, namespace, pool } = options;
+  const objects = kubeConfig.makeApiClient(CustomObjectsApi);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  await core.createNamespacedSecret({
+    namespace,
+    body: {
+      metadata: { name: 'gluster-ssh' },
+      type: 'Opaque',
+      stringData: {
+        'ssh-privatekey': readFileSync(pool.ed25519KeyPath, 'utf8'),
+        known_hosts: readFileSync(pool.knownHostsPath, 'utf8'),
+      },
+    },
+  });
+  let operator: RunningOperator | undefined;
+  const get = async (name: string): Promise<GlusterCluster> =>
+    (await objects.getNamespacedCustomObject({
+      group: API_GROUP,
+      version: API_VERSION,
+      namespace,
+      plural: PLURAL,
+      name,
+    })) as GlusterCluster;
+  return {
+    namespace,
+    objects,
+    core,
+    async apply(name, spec) {
+      const body = {
+        apiVersion: `${API_GROUP}/${API_VERSION}`,
+        kind: 'GlusterCluster',
+        metadata: { name },
+        spec,
+      };
+      try {
+        const current = await get(name);
+        await objects.replaceNamespacedCustomObject({
+          group: API_GROUP,
+          version: API_VERSION,
+          namespace,
+          plural: PLURAL,
+          name,
+          body: { ...body, metadata: { ...current.metadata } },
+        });
+      } catch {
+        await objects.createNamespacedCustomObject({
+          group: API_GROUP,
+          version: API_VERSION,
+          namespace,
+          plural: PLURAL,
+          body,
+        });
+      }
+    },
+    get,
+    async waitFor(name, what, done, timeoutMs = 90_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: GlusterCluster | undefined;
+      for (;;) {
+        try {
+          last = await get(name);
+          if (done(last)) return last;
+        } catch {
+          last = undefined;
+        }
+        if (Date.now() > deadline) {
+          throw new Error(
+            `Timed out waiting for ${name} to ${what}; last status: ${JSON.stringify(last?.status, null, 2)}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    },
+    async deleteAndWait(name, timeoutMs = 90_000) {
+      await objects.deleteNamespacedCustomObject({
+        group: API_GROUP,
+        version: API_VERSION,
+        namespace,
+        plural: PLURAL,
+        name,
+      });
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const gone = await get(name).then(
+          () => false,
+          () => true,
+        );
+        if (gone) return;
+        if (Date.now() > deadline)
+          throw new Error(`${name} was not deleted within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    },
+    async events(name) {
+      const list = await core.listNamespacedEvent({
+        namespace,
+        fieldSelector: `involvedObject.name=${name}`,
+      });
+      return list.items
+        .sort((a, b) =>
+          String(a.lastTimestamp ?? a.eventTime).localeCompare(
+            String(b.lastTimestamp ?? b.eventTime),
+          ),
+        )
+        .map((event) => `${event.reason ?? ''}: ${event.message ?? ''}`);
+    },
+    start() {
+      const config = loadConfig({
+        WATCH_NAMESPACE: namespace,
+        PROGRESS_REQUEUE_MS: '500',
+        GLUSTER_TIMEOUT_SECONDS: '10',
+        SSH_CONNECT_TIMEOUT_MS: '3000',
+        COMMAND_TIMEOUT_MS: '30000',
+        LOG_LEVEL: 'warn',
+      });
+      operator = startOperator({
+        kubeConfig,
+        config,
+        logger: createLogger({
+          level: process.env['E2E_LOG_LEVEL'] === 'debug' ? 'debug' : 'error',
+        }),
+        resolver: options.resolver,
+      });
+    },
+    async stop() {
+      await operator?.stop();
+      operator = undefined;
+    },
+  };
+}
+
+export function condition(cluster: GlusterCluster, type: string): string | undefined {
+  const found = cluster.status?.conditions?.find((entry) => entry.type === type);
+  return found ? `${found.status} ${found.reason}` : undefined;
+}
+
+export function isReadyAt(cluster: GlusterCluster, nodes: number): boolean {
+  return (
+    cluster.status?.observedGeneration === cluster.metadata.generation &&
+    condition(cluster, 'Ready') === 'True PoolReady' &&
+    cluster.status?.connected === nodes &&
+    cluster.status.members === nodes
+  );
+}

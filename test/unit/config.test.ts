@@ -1,0 +1,58 @@
+import { expect } from 'chai';
+import { loadConfig } from '../../src/config.js';
+import { TerminalError } from '../../src/errors.js';
+
+describe('loadConfig', () => {
+  it('has defaults for everything', () => {
+    expect(loadConfig({})).to.deep.equal({
+      watchNamespace: undefined,
+      workers: 4,
+      glusterTimeoutSeconds: 30,
+      sshConnectTimeoutMs: 10_000,
+      commandTimeoutMs: 60_000,
+      defaultResyncMs: 300_000,
+      progressRequeueMs: 5_000,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads the environment, and is frozen', () => {
+    const config = loadConfig({
+      WATCH_NAMESPACE: 'storage',
+      WORKERS: '2',
+      DEFAULT_RESYNC_INTERVAL: '90s',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).to.include({
+      watchNamespace: 'storage',
+      workers: 2,
+      defaultResyncMs: 90_000,
+      logLevel: 'debug',
+    });
+    expect(Object.isFrozen(config)).to.equal(true);
+  });
+
+  it('names every invalid variable at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        WORKERS: '0',
+        GLUSTER_TIMEOUT_SECONDS: 'soon',
+        DEFAULT_RESYNC_INTERVAL: '5',
+        LOG_LEVEL: 'loud',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).to.be.instanceOf(TerminalError);
+    const message = (error as Error).message;
+    for (const name of [
+      'WORKERS',
+      'GLUSTER_TIMEOUT_SECONDS',
+      'DEFAULT_RESYNC_INTERVAL',
+      'LOG_LEVEL',
+    ]) {
+      expect(message).to.contain(name);
+    }
+  });
+});
