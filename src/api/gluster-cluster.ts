@@ -19,7 +19,10 @@ export interface GlusterNodeSpec {
   readonly name?: string;
   /** Failure domain, informational (reported in status). */
   readonly zone?: string;
-  /** Permits `peer detach force` for this node once it is removed from spec. Default false. */
+  /**
+   * Reserved: meant to permit `peer detach force` for this node once it is removed from spec.
+   * This version never forces a detach (a removed node's opt-in leaves spec with it).
+   */
   readonly allowForceDetach?: boolean;
   /**
    * Permits taking this node out of another trusted pool it belongs to (never one where it
@@ -73,7 +76,7 @@ export type NodeState =
   | 'Rejected'
   /** It belongs to another trusted pool; not taken over without `reclaimFromOtherPool`. */
   | 'InOtherPool'
-  /** Removed from spec; being detached. */
+  /** Reserved: not reported by this version (see unmanagedMembers). */
   | 'Detaching'
   /** Nothing could be learnt about it yet. */
   | 'Unknown';

@@ -211,6 +211,21 @@ describe('computeStatus', () => {
     });
   });
 
+  it('keeps condition messages within what the API server accepts', () => {
+    const names = Array.from(
+      { length: 64 },
+      (_, index) => `node-${index}.${'x'.repeat(200)}.example`,
+    );
+    const status = statusFor(
+      aPlanInput(names, anObservation(names.map((name) => anUnreachableNode(name)))),
+    );
+    for (const condition of status.conditions ?? [])
+      expect(condition.message.length).to.be.at.most(4096);
+    expect(status.conditions?.find((condition) => condition.type === 'Degraded')?.message).to.match(
+      /\.\.\.$/,
+    );
+  });
+
   it('is equal for equal inputs, so an unchanged pool writes no status', () => {
     const input = aPlanInput(['n1', 'n2'], anObservation(aHealthyPool(['n1', 'n2'])));
     const first = statusFor(input);
