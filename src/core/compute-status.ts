@@ -197,6 +197,11 @@ function stalledCondition({ plan, failure }: StatusInput): ConditionDraft {
   };
 }
 
+/**
+ * Degraded: a member cannot be counted on (down, cut off, rejected), or the pool cannot reach
+ * its declared shape until a person acts (the same blockers as Stalled), which is what Argo CD
+ * calls a degraded application.
+ */
 function degradedCondition({ plan }: StatusInput): ConditionDraft {
   for (const [state, reason] of UNHEALTHY) {
     const affected = plan.nodes.filter((node) => node.state === state);
@@ -204,11 +209,21 @@ function degradedCondition({ plan }: StatusInput): ConditionDraft {
       return { type: 'Degraded', status: 'True', reason, message: summarize(affected) };
     }
   }
+  const stuck = plan.blocked.filter((blocked) => NEEDS_A_PERSON.has(blocked.reason));
+  const [first] = stuck;
+  if (first) {
+    return {
+      type: 'Degraded',
+      status: 'True',
+      reason: first.reason,
+      message: stuck.map((blocked) => `${blocked.target}: ${blocked.message}`).join('; '),
+    };
+  }
   return {
     type: 'Degraded',
     status: 'False',
     reason: 'Healthy',
-    message: 'No member is down or cut off',
+    message: 'No member is down or cut off, and nothing waits for a person',
   };
 }
 

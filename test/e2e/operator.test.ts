@@ -86,6 +86,7 @@ describe('the operator against a real API server and real glusterd nodes', funct
           c.status?.observedGeneration === c.metadata.generation,
       );
       expect(condition(stalled, 'Ready')).to.equal('False UnmanagedMembers');
+      expect(condition(stalled, 'Degraded')).to.equal('True DetachBlockedBricks');
       expect(stalled.status?.unmanagedMembers?.map((member) => member.connected)).to.deep.equal([
         true,
       ]);

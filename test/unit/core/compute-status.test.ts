@@ -99,7 +99,7 @@ describe('computeStatus', () => {
         Ready: 'False UnmanagedMembers',
         Reconciling: 'False Reconciled',
         Stalled: 'True DetachBlockedBricks',
-        Degraded: 'False Healthy',
+        Degraded: 'True DetachBlockedBricks',
       },
     },
     {
