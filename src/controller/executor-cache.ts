@@ -11,11 +11,18 @@ export interface ExecutorSettings {
   readonly logger: Logger;
 }
 
+/** Where a pass gets the Executor for a GlusterCluster's nodes. */
+export interface ExecutorSource {
+  executorFor(clusterKey: string, ssh: SshSpec, credentials: SshCredentials): Promise<Executor>;
+  /** The cluster is gone: release its connections. */
+  forget(clusterKey: string): Promise<void>;
+}
+
 /**
  * One SSH executor (and so one pooled connection per node) per GlusterCluster, kept across
  * passes and replaced when its Secret or spec.ssh changes, so a resync costs no new handshakes.
  */
-export class ExecutorCache {
+export class ExecutorCache implements ExecutorSource {
   private readonly entries = new Map<string, { fingerprint: string; executor: Executor }>();
 
   constructor(private readonly settings: ExecutorSettings) {}

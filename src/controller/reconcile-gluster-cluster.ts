@@ -23,7 +23,7 @@ import type { SshCredentialsSource } from '../kube/ssh-credentials.js';
 import { SshSecretError } from '../kube/ssh-credentials.js';
 import { writeStatusIfChanged } from '../kube/status-writer.js';
 import type { Logger } from '../observability/logger.js';
-import type { ExecutorCache } from './executor-cache.js';
+import type { ExecutorSource } from './executor-cache.js';
 import { gatherObservation } from './gather-observation.js';
 import { performAction } from './perform-action.js';
 
@@ -40,7 +40,7 @@ export interface ReconcilerDeps {
     'get' | 'replaceStatus' | 'addFinalizer' | 'removeFinalizer'
   >;
   readonly credentials: SshCredentialsSource;
-  readonly executors: ExecutorCache;
+  readonly executors: ExecutorSource;
   readonly events: EventSink;
   readonly logger: Logger;
   readonly now: () => Date;
@@ -177,10 +177,13 @@ export async function reconcileGlusterCluster(
     logger.debug('Wrote status', {
       nodes: plan.nodes.map((node) => `${node.address}=${node.state}`).join(' '),
     });
+  // Look again soon only while something is moving: a change just made, a failure to retry, or
+  // a probe spreading. A node that stays Pending because its probe is blocked (paused, volumes of
+  // its own) waits for the resync like everything else.
   const busy =
     actionTaken !== undefined ||
     (failure !== undefined && !failure.isTerminal) ||
-    plan.nodes.some((node) => node.state === 'Probing' || node.state === 'Pending') ||
+    plan.nodes.some((node) => node.state === 'Probing') ||
     plan.blocked.some((blocked) => blocked.reason === 'WaitingForProbe');
   return { requeueAfterMs: busy ? Math.min(deps.progressRequeueMs, resyncMs) : resyncMs };
 }

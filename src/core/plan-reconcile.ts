@@ -39,15 +39,22 @@ interface Reachable extends NodeObservation {
  */
 export function planReconcile(input: PlanInput): Plan {
   const { observation } = input;
-  const reachable = observation.nodes.filter(isReachable);
+  const clones = findClones(observation.nodes);
+  // A clone cannot be told apart from its original: leave it out of every decision.
+  const reachable = observation.nodes
+    .filter(isReachable)
+    .filter((node) => !clones.has(node.address));
   const commandNode = chooseCommandNode(reachable);
   const mainView = commandNode?.view ?? [];
   const mainUuids = new Set(mainView.map((member) => member.uuid));
   const observers = reachable.filter((node) => mainUuids.has(node.uuid));
 
-  const nodes = observation.nodes.map((node) =>
-    assessNode(node, commandNode, mainView, mainUuids, observers),
-  );
+  const nodes = observation.nodes.map((node) => {
+    const original = clones.get(node.address);
+    return original === undefined
+      ? assessNode(node, commandNode, mainView, mainUuids, observers)
+      : cloneAssessment(node, original);
+  });
   const unmanaged: UnmanagedMemberAssessment[] = mainView
     .filter((member) => !member.isLocal && member.specAddress === undefined)
     .map((member) => ({
@@ -56,9 +63,19 @@ export function planReconcile(input: PlanInput): Plan {
       isConnected: member.isConnected,
     }));
 
-  const { changes, blocked } = input.isDeleting
+  const planned = input.isDeleting
     ? planDeletion(input, commandNode, mainView)
     : planChanges(input, commandNode, mainView, nodes);
+  const changes = planned.changes;
+  const blocked: Blocked[] = [
+    ...[...clones].map(([address, original]) => ({
+      target: address,
+      change: 'probe' as const,
+      reason: 'DuplicateUuid' as const,
+      message: `It has the same glusterd UUID as ${original}, as a cloned machine does. Stop glusterd there, remove /var/lib/glusterd/glusterd.info, start glusterd again`,
+    })),
+    ...planned.blocked,
+  ];
   if (input.paused) {
     const paused = changes.flatMap((change) =>
       blockedChange(change, 'Paused', 'spec.paused is true: the change is reported, not made'),
@@ -80,6 +97,30 @@ export function planReconcile(input: PlanInput): Plan {
     action,
     remainingChanges: rest.length,
     blocked,
+  };
+}
+
+/** Spec nodes reporting a UUID an earlier spec node already has: address → that node. */
+function findClones(nodes: readonly NodeObservation[]): Map<string, string> {
+  const firstWithUuid = new Map<string, string>();
+  const clones = new Map<string, string>();
+  for (const node of nodes) {
+    if (node.uuid === undefined) continue;
+    const original = firstWithUuid.get(node.uuid);
+    if (original === undefined) firstWithUuid.set(node.uuid, node.address);
+    else clones.set(node.address, original);
+  }
+  return clones;
+}
+
+function cloneAssessment(node: NodeObservation, original: string): NodeAssessment {
+  return {
+    address: node.address,
+    uuid: node.uuid,
+    stateStr: undefined,
+    state: 'Rejected',
+    views: undefined,
+    message: `Same glusterd UUID as ${original}: a cloned machine; gluster refuses it`,
   };
 }
 

@@ -27,7 +27,8 @@ export type BlockReason =
   | 'ReclaimBlockedBricks'
   | 'DetachBlockedBricks'
   | 'DetachBlockedMemberDown'
-  | 'WaitingForProbe';
+  | 'WaitingForProbe'
+  | 'DuplicateUuid';
 
 export interface Blocked {
   /** The node (spec address, or a member's gluster host name) the change is about. */
@@ -39,6 +40,7 @@ export interface Blocked {
 
 /** Blockers that only a person can clear; the rest clear by themselves or by retrying. */
 export const NEEDS_A_PERSON: ReadonlySet<BlockReason> = new Set([
+  'DuplicateUuid',
   'NodeInOtherPool',
   'NodeHasVolumes',
   'ReclaimBlockedBricks',

@@ -234,6 +234,16 @@ const cases: Case[] = [
     action: { kind: 'probe', node: 'n2', target: 'n1' },
   },
   {
+    name: 'a cloned node (same glusterd UUID as another spec node) is rejected, not mistaken for it',
+    input: aPlanInput(
+      ['n1', 'n2', 'n3'],
+      anObservation([lone('n1'), lone('n2', { uuid: uuidOf('n1') }), lone('n3')]),
+    ),
+    states: { n1: 'Connected', n2: 'Rejected', n3: 'Pending' },
+    action: { kind: 'probe', node: 'n1', target: 'n3' },
+    blocked: [['n2', 'DuplicateUuid']],
+  },
+  {
     name: 'deleted with Retain: let it go at once',
     input: aPlanInput(['n1', 'n2'], anObservation(aHealthyPool(['n1', 'n2'])), {
       isDeleting: true,
