@@ -356,23 +356,15 @@ function planChanges(
   if (input.removalPolicy === 'Detach') {
     for (const member of mainView) {
       if (member.isLocal || member.specAddress !== undefined) continue;
-      const detach = checkDetach(member, mainView, input.observation.bricksByUuid);
-      if (detach !== 'ok') {
-        blocked.push({
-          target: member.hostname,
-          change: 'detach',
-          reason: detach === 'bricks' ? 'DetachBlockedBricks' : 'DetachBlockedMemberDown',
-          message: detachBlockMessage(detach, member, mainView, input.observation.bricksByUuid),
-        });
-      } else {
-        changes.push({
-          kind: 'detach',
-          node: commandNode.address,
-          target: member.hostname,
-          uuid: member.uuid,
-          why: 'RemovedFromSpec',
-        });
-      }
+      sortDetach(
+        member,
+        'RemovedFromSpec',
+        commandNode.address,
+        mainView,
+        input.observation,
+        changes,
+        blocked,
+      );
     }
   }
 
@@ -416,23 +408,15 @@ function planDeletion(
   const changes: Action[] = [];
   const blocked: Blocked[] = [];
   for (const member of others) {
-    const detach = checkDetach(member, mainView, input.observation.bricksByUuid);
-    if (detach !== 'ok') {
-      blocked.push({
-        target: member.hostname,
-        change: 'detach',
-        reason: detach === 'bricks' ? 'DetachBlockedBricks' : 'DetachBlockedMemberDown',
-        message: detachBlockMessage(detach, member, mainView, input.observation.bricksByUuid),
-      });
-    } else {
-      changes.push({
-        kind: 'detach',
-        node: commandNode.address,
-        target: member.hostname,
-        uuid: member.uuid,
-        why: 'Dissolving',
-      });
-    }
+    sortDetach(
+      member,
+      'Dissolving',
+      commandNode.address,
+      mainView,
+      input.observation,
+      changes,
+      blocked,
+    );
   }
   return { changes, blocked };
 }
@@ -441,6 +425,35 @@ function planDeletion(
 function blockedChange(change: Action, reason: BlockReason, message: string): Blocked[] {
   if (change.kind === 'removeFinalizer') return [];
   return [{ target: change.target, change: change.kind, reason, message }];
+}
+
+/** Adds the detach of `member` to `changes` when it is safe, else its blocker to `blocked`. */
+function sortDetach(
+  member: ObservedMember,
+  why: 'RemovedFromSpec' | 'Dissolving',
+  commandNode: string,
+  view: readonly ObservedMember[],
+  observation: Observation,
+  changes: Action[],
+  blocked: Blocked[],
+): void {
+  const detach = checkDetach(member, view, observation.bricksByUuid);
+  if (detach === 'ok') {
+    changes.push({
+      kind: 'detach',
+      node: commandNode,
+      target: member.hostname,
+      uuid: member.uuid,
+      why,
+    });
+    return;
+  }
+  blocked.push({
+    target: member.hostname,
+    change: 'detach',
+    reason: detach === 'bricks' ? 'DetachBlockedBricks' : 'DetachBlockedMemberDown',
+    message: detachBlockMessage(detach, member, view, observation.bricksByUuid),
+  });
 }
 
 /** A detach is safe when the member hosts no brick and every other member is connected. */

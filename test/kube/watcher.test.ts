@@ -18,7 +18,6 @@ import {
   type GlusterClusterWatchEvent,
   type WatchSession,
 } from '../../src/kube/gluster-cluster-api.js';
-import type { Logger } from '../../src/observability/logger.js';
 import { createSilentLogger } from '../../src/observability/logger.js';
 import {
   CONTROL_PLANE_HOOK_TIMEOUT_MS,
@@ -27,6 +26,8 @@ import {
 import type { ControlPlane } from '../support/control-plane.js';
 import { findFreePorts } from '../support/free-ports.js';
 import { createTestNamespace, loadKubeConfig } from '../support/kube-test-helpers.js';
+import { recordingLogger } from '../support/recording-logger.js';
+import type { LoggedLine } from '../support/recording-logger.js';
 
 const ref = { group: API_GROUP, version: API_VERSION, plural: PLURAL };
 
@@ -103,22 +104,6 @@ class ExpiringApi implements Pick<GlusterClusterApi, 'list' | 'watch'> {
   releaseExpiredWatch(): void {
     this.release?.();
   }
-}
-
-function recordingLogger(lines: { level: string; message: string; meta?: unknown }[]): Logger {
-  const log =
-    (level: string) =>
-    (message: string, meta?: Record<string, unknown>): void => {
-      lines.push({ level, message, meta });
-    };
-  const logger: Logger = {
-    error: log('error'),
-    warn: log('warn'),
-    info: log('info'),
-    debug: log('debug'),
-    child: () => logger,
-  };
-  return logger;
 }
 
 describe('GlusterClusterWatcher on a real API server', function () {
@@ -327,7 +312,7 @@ describe('GlusterClusterWatcher on a real API server', function () {
       contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
       currentContext: 'x',
     });
-    const lines: { level: string; message: string; meta?: unknown }[] = [];
+    const lines: LoggedLine[] = [];
     const watcher = new GlusterClusterWatcher({
       api: createGlusterClusterApi(unreachable),
       queue: {

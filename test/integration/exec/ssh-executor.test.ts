@@ -8,22 +8,10 @@ import {
   SshConnectError,
 } from '../../../src/exec/exec-errors.js';
 import { KnownHosts } from '../../../src/exec/known-hosts.js';
-import type { Logger } from '../../../src/observability/logger.js';
 import { HOSTILE_STRINGS } from '../../support/hostile-strings.js';
 import { useGlusterTestPool } from '../../support/test-pool.js';
 import { rejection } from '../../support/rejection.js';
-
-function recordingLogger(lines: { level: string; message: string }[]): Logger {
-  const log = (level: string) => (message: string) => lines.push({ level, message });
-  const logger: Logger = {
-    error: log('error'),
-    warn: log('warn'),
-    info: log('info'),
-    debug: log('debug'),
-    child: () => logger,
-  };
-  return logger;
-}
+import { recordingLogger } from '../../support/recording-logger.js';
 
 describe('SshExecutor against real sshd', function () {
   this.timeout(60_000);

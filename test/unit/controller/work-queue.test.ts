@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { WorkQueue, type QueueTimers } from '../../../src/controller/work-queue.js';
-import type { Logger } from '../../../src/observability/logger.js';
+import { recordingLogger } from '../../support/recording-logger.js';
+import type { LoggedLine } from '../../support/recording-logger.js';
 
 /** Timers that only move when the test says so. */
 class FakeTimers implements QueueTimers {
@@ -49,28 +50,6 @@ class FakeTimers implements QueueTimers {
 /** Lets every queued microtask and promise continuation run. */
 function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-interface LoggedLine {
-  level: string;
-  message: string;
-  meta: Record<string, unknown> | undefined;
-}
-
-function recordingLogger(lines: LoggedLine[]): Logger {
-  const log =
-    (level: string) =>
-    (message: string, meta?: Record<string, unknown>): void => {
-      lines.push({ level, message, meta });
-    };
-  const logger: Logger = {
-    error: log('error'),
-    warn: log('warn'),
-    info: log('info'),
-    debug: log('debug'),
-    child: () => logger,
-  };
-  return logger;
 }
 
 /** A started queue whose handler runs until the test finishes (or fails) each run. */
