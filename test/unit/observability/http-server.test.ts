@@ -1,0 +1,183 @@
+import { expect } from 'chai';
+import type { HaStatus } from '../../../src/ha/ha-role.js';
+import { startHttpServer, type RunningHttpServer } from '../../../src/observability/http-server.js';
+import { createOperatorMetrics } from '../../../src/observability/metrics.js';
+import type { Logger } from '../../../src/observability/logger.js';
+
+interface LoggedLine {
+  readonly level: string;
+  readonly message: string;
+  readonly meta?: Record<string, unknown> | undefined;
+}
+
+function recordingLogger(lines: LoggedLine[]): Logger {
+  const log =
+    (level: string) =>
+    (message: string, meta?: Record<string, unknown>): void => {
+      lines.push({ level, message, meta });
+    };
+  const logger: Logger = {
+    error: log('error'),
+    warn: log('warn'),
+    info: log('info'),
+    debug: log('debug'),
+    child: () => logger,
+  };
+  return logger;
+}
+
+describe('startHttpServer', () => {
+  let server: RunningHttpServer;
+  let live: boolean;
+  let ready: boolean | 'throw';
+  let status: HaStatus;
+  let lines: LoggedLine[];
+
+  beforeEach(async () => {
+    live = true;
+    ready = false;
+    lines = [];
+    status = {
+      role: 'slave',
+      identity: 'gluster-operator-5c2b_bbbb',
+      leader: 'gluster-operator-7d9f_aaaa',
+      replicasSeen: ['gluster-operator-5c2b_bbbb', 'gluster-operator-7d9f_aaaa'],
+    };
+    const metrics = createOperatorMetrics();
+    metrics.observeReconcile('success', 250);
+    metrics.setPeerStates('storage/pool-a', ['Connected']);
+    server = await startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      logger: recordingLogger(lines),
+      checks: {
+        isLive: () => live,
+        isReady: () => {
+          if (ready === 'throw') throw new Error('watch state unknown');
+          return ready;
+        },
+      },
+      haStatus: () => status,
+      metrics: metrics.registry,
+    });
+  });
+
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('listens on the port it was given (0: a free one) and says where', () => {
+    expect(server.port).to.be.above(0);
+    expect(server.url).to.equal(`http://127.0.0.1:${server.port}`);
+    expect(lines.map((line) => line.message)).to.include('Serving health, metrics and status');
+  });
+
+  it('/healthz answers 200 while the process is live, 503 when not', async () => {
+    let response = await fetch(`${server.url}/healthz`);
+    expect(response.status).to.equal(200);
+    expect(await response.text()).to.equal('ok\n');
+    live = false;
+    response = await fetch(`${server.url}/healthz`);
+    expect(response.status).to.equal(503);
+    await response.body?.cancel();
+  });
+
+  it('/readyz flips with the readiness check, and says the role when not ready', async () => {
+    let response = await fetch(`${server.url}/readyz`);
+    expect(response.status).to.equal(503);
+    expect(await response.text()).to.equal('not ready (role slave)\n');
+    ready = true;
+    response = await fetch(`${server.url}/readyz?verbose`);
+    expect(response.status).to.equal(200);
+    expect(await response.text()).to.equal('ok\n');
+    ready = false;
+    response = await fetch(`${server.url}/readyz`);
+    expect(response.status).to.equal(503);
+    await response.body?.cancel();
+  });
+
+  it('counts a readiness check that throws as not ready, and logs it', async () => {
+    ready = 'throw';
+    const response = await fetch(`${server.url}/readyz`);
+    expect(response.status).to.equal(503);
+    await response.body?.cancel();
+    expect(lines).to.deep.include({
+      level: 'error',
+      message: 'Health check failed',
+      meta: { check: 'ready', error: 'watch state unknown' },
+    });
+  });
+
+  it('/metrics serves the registry in Prometheus text format', async () => {
+    const response = await fetch(`${server.url}/metrics`);
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('content-type')).to.equal(
+      'text/plain; version=0.0.4; charset=utf-8',
+    );
+    const text = await response.text();
+    for (const name of [
+      'gluster_operator_reconcile_total{result="success"} 1',
+      'gluster_operator_reconcile_duration_seconds_bucket',
+      'gluster_operator_remote_command_duration_seconds',
+      'gluster_operator_peers{state="Connected"} 1',
+      'gluster_operator_work_queue_depth 0',
+      'gluster_operator_leader 0',
+      'gluster_operator_process_resident_memory_bytes',
+    ]) {
+      expect(text).to.contain(name);
+    }
+  });
+
+  it('/status is JSON: role, leader, replicas seen, and the checks', async () => {
+    let response = await fetch(`${server.url}/status`);
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('content-type')).to.equal('application/json; charset=utf-8');
+    expect(await response.json()).to.deep.equal({
+      role: 'slave',
+      identity: 'gluster-operator-5c2b_bbbb',
+      leader: 'gluster-operator-7d9f_aaaa',
+      replicasSeen: ['gluster-operator-5c2b_bbbb', 'gluster-operator-7d9f_aaaa'],
+      live: true,
+      ready: false,
+    });
+    status = {
+      role: 'none',
+      identity: 'gluster-operator-5c2b_bbbb',
+      leader: undefined,
+      replicasSeen: [],
+    };
+    response = await fetch(`${server.url}/status`);
+    expect(await response.json()).to.include({ role: 'none', leader: null });
+  });
+
+  it('answers HEAD without a body, 404 for other paths and 405 for other methods', async () => {
+    let response = await fetch(`${server.url}/healthz`, { method: 'HEAD' });
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('content-length')).to.equal('3');
+    expect(await response.text()).to.equal('');
+    response = await fetch(`${server.url}/`);
+    expect(response.status).to.equal(404);
+    await response.body?.cancel();
+    response = await fetch(`${server.url}/metrics`, { method: 'POST', body: 'x' });
+    expect(response.status).to.equal(405);
+    expect(response.headers.get('allow')).to.equal('GET, HEAD');
+    await response.body?.cancel();
+  });
+
+  it('closes promptly with keep-alive connections open, and then refuses connections', async () => {
+    const response = await fetch(`${server.url}/healthz`, {
+      headers: { connection: 'keep-alive' },
+    });
+    await response.text();
+    const started = performance.now();
+    await server.close();
+    expect(performance.now() - started).to.be.below(1_000);
+    let error: unknown;
+    try {
+      await fetch(`${server.url}/healthz`);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).to.be.instanceOf(TypeError);
+  });
+});
