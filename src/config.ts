@@ -18,6 +18,9 @@ export interface OperatorConfig {
   /** How soon to look again while a change is under way. */
   readonly progressRequeueMs: number;
   readonly logLevel: LogLevel;
+  /** /healthz, /readyz, /metrics and /status; 0 turns the listener off. */
+  readonly httpPort: number;
+  readonly httpHost: string;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
@@ -58,6 +61,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     defaultResyncMs: duration('DEFAULT_RESYNC_INTERVAL', '5m'),
     progressRequeueMs: integer('PROGRESS_REQUEUE_MS', 5_000, 100, 600_000),
     logLevel,
+    httpPort: integer('HTTP_PORT', 8080, 0, 65535),
+    httpHost: env['HTTP_HOST'] || '0.0.0.0',
   };
   if (problems.length > 0) {
     throw new TerminalError(`Invalid configuration: ${problems.join('; ')}`);

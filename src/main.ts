@@ -1,11 +1,22 @@
 /**
  * The composition root: environment → config → real adapters → the running operator. The only
- * place adapters are built. Stops cleanly on SIGTERM/SIGINT (Kubernetes sends SIGTERM).
+ * place adapters are built. With leader election (the default), this replica runs the operator
+ * only while it holds the Lease; on SIGTERM/SIGINT it stops and hands the Lease over at once.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { loadConfig } from './config.js';
+import type { RunningOperator } from './controller/operator.js';
 import { startOperator } from './controller/operator.js';
+import type { HaStatus } from './ha/index.js';
+import {
+  createLeaseLock,
+  isReplicaReady,
+  LeaderElector,
+  loadLeaderElectionConfig,
+} from './ha/index.js';
+import { startHttpServer } from './observability/http-server.js';
 import { createLogger } from './observability/logger.js';
+import { createOperatorMetrics } from './observability/metrics.js';
 
 async function main(): Promise<void> {
   // Registered first, so a SIGTERM during start-up also stops cleanly.
@@ -14,18 +25,86 @@ async function main(): Promise<void> {
     process.once('SIGINT', resolve);
   });
   const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel });
+  const election = loadLeaderElectionConfig();
+  const logger = createLogger({ level: config.logLevel }).child({ replica: election.identity });
   const kubeConfig = new KubeConfig();
   // In a pod: the service account; elsewhere: $KUBECONFIG or ~/.kube/config.
   kubeConfig.loadFromDefault();
+  const metrics = createOperatorMetrics();
   logger.info('Started gluster-operator', {
     server: kubeConfig.getCurrentCluster()?.server,
     watchNamespace: config.watchNamespace ?? '(all)',
     workers: config.workers,
+    leaderElection: election.enabled,
   });
-  const operator = startOperator({ kubeConfig, config, logger });
+
+  let operator: RunningOperator | undefined;
+  const run = (): RunningOperator => startOperator({ kubeConfig, config, logger, metrics });
+  const elector = election.enabled
+    ? new LeaderElector({
+        lock: createLeaseLock(kubeConfig, election.lease),
+        identity: election.identity,
+        timings: election.timings,
+        logger,
+        callbacks: {
+          // Act on pools only while leading; stop within the renew deadline's margin on loss.
+          onStartedLeading: async (signal) => {
+            logger.info('Became the leader');
+            operator = run();
+            await new Promise<void>((resolve) => {
+              signal.addEventListener('abort', () => {
+                resolve();
+              });
+            });
+            const stopping = operator;
+            operator = undefined;
+            await stopping.stop();
+            logger.info('Stopped leading');
+          },
+          onNewLeader: (identity) => {
+            logger.info('Saw a new leader', { leader: identity });
+          },
+        },
+      })
+    : undefined;
+  metrics.trackLeader(() => (elector ? elector.isLeader() : operator !== undefined));
+  const electing = new AbortController();
+  const electionDone = elector?.run(electing.signal);
+  if (!elector) operator = run();
+
+  const haStatus = (): HaStatus =>
+    elector?.status() ?? {
+      role: 'master',
+      identity: election.identity,
+      leader: election.identity,
+      replicasSeen: [election.identity],
+    };
+  const http =
+    config.httpPort === 0
+      ? undefined
+      : await startHttpServer({
+          port: config.httpPort,
+          host: config.httpHost,
+          logger,
+          // Liveness never depends on the API server: an outage must not restart every pod.
+          checks: {
+            isLive: () => true,
+            isReady: () => isReplicaReady(haStatus(), operator?.isLive() ?? false),
+          },
+          haStatus,
+          metrics: metrics.registry,
+        });
+
   logger.info('Stopping', { signal: await stopRequested });
-  await operator.stop();
+  if (elector) {
+    // Ends the leading work first, then clears the Lease so a standby takes over at once.
+    await elector.release();
+    electing.abort();
+    await electionDone;
+  } else {
+    await operator?.stop();
+  }
+  await http?.close();
   logger.info('Stopped gluster-operator');
 }
 

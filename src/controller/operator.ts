@@ -6,6 +6,7 @@ import { createEventRecorder } from '../kube/event-recorder.js';
 import { createGlusterClusterApi } from '../kube/gluster-cluster-api.js';
 import { createSshCredentialsSource } from '../kube/ssh-credentials.js';
 import type { Logger } from '../observability/logger.js';
+import type { OperatorMetrics } from '../observability/metrics.js';
 import { ExecutorCache } from './executor-cache.js';
 import { GlusterClusterWatcher, parseQueueKey } from './gluster-cluster-watcher.js';
 import { reconcileGlusterCluster } from './reconcile-gluster-cluster.js';
@@ -25,6 +26,7 @@ export interface OperatorOptions {
   readonly logger: Logger;
   /** Injected in tests; the system resolver otherwise. */
   readonly resolver?: Resolver;
+  readonly metrics?: OperatorMetrics;
 }
 
 /**
@@ -54,20 +56,28 @@ export function startOperator(options: OperatorOptions): RunningOperator {
     glusterTimeoutSeconds: config.glusterTimeoutSeconds,
     progressRequeueMs: config.progressRequeueMs,
     defaultResyncMs: config.defaultResyncMs,
+    ...(options.metrics ? { onCommand: options.metrics.observeCommand.bind(options.metrics) } : {}),
   };
   const queue = new WorkQueue({ workers: config.workers, logger });
+  const metrics = options.metrics;
+  metrics?.trackWorkQueue(queue);
   queue.start(async (key, signal) => {
     const started = performance.now();
     try {
       const result = await reconcileGlusterCluster(deps, parseQueueKey(key), signal);
       queue.forget(key);
       if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
-      logger.debug('Reconciled', {
-        cluster: key,
-        durationMs: Math.round(performance.now() - started),
-      });
+      if (result.nodeStates) metrics?.setPeerStates(key, result.nodeStates);
+      else metrics?.forgetCluster(key);
+      const durationMs = performance.now() - started;
+      // A pass that asks to be looked at again soon is a change under way.
+      const isRequeue =
+        result.requeueAfterMs !== undefined && result.requeueAfterMs <= config.progressRequeueMs;
+      metrics?.observeReconcile(isRequeue ? 'requeue' : 'success', durationMs);
+      logger.debug('Reconciled', { cluster: key, durationMs: Math.round(durationMs) });
     } catch (error) {
       if (signal.aborted) return;
+      metrics?.observeReconcile('error', performance.now() - started);
       const delayMs = queue.addRateLimited(key);
       logger.error('Failed to reconcile', {
         cluster: key,

@@ -1,4 +1,4 @@
-import type { GlusterCluster, GlusterClusterStatus } from '../api/gluster-cluster.js';
+import type { GlusterCluster, GlusterClusterStatus, NodeState } from '../api/gluster-cluster.js';
 import { FINALIZER } from '../api/gluster-cluster.js';
 import type { PassFailure } from '../core/compute-status.js';
 import { computeStatus, describeAction } from '../core/compute-status.js';
@@ -11,6 +11,7 @@ import { TerminalError } from '../errors.js';
 import { CouldNotRunError } from '../exec/exec-errors.js';
 import { ClusterChangeRefusedError } from '../gluster/cluster-errors.js';
 import { GlusterCli } from '../gluster/gluster-cli.js';
+import type { GlusterCliOptions } from '../gluster/gluster-cli.js';
 import {
   GlusterCliError,
   GlusterOperationError,
@@ -50,11 +51,14 @@ export interface ReconcilerDeps {
   /** How soon to look again while changes are under way. */
   readonly progressRequeueMs: number;
   readonly defaultResyncMs: number;
+  readonly onCommand?: GlusterCliOptions['onCommand'];
 }
 
 export interface ReconcileResult {
   /** Look again after this long even without an event: peers drift without Kubernetes noticing. */
   readonly requeueAfterMs?: number;
+  /** The state of each spec node this pass saw (for metrics); absent when nothing was gathered. */
+  readonly nodeStates?: readonly NodeState[];
 }
 
 /**
@@ -116,7 +120,11 @@ export async function reconcileGlusterCluster(
     return { requeueAfterMs: resyncMs };
   }
   const executor = await deps.executors.executorFor(clusterKey(key), spec.ssh, credentials);
-  const cli = new GlusterCli(executor, { timeoutSeconds: deps.glusterTimeoutSeconds, logger });
+  const cli = new GlusterCli(executor, {
+    timeoutSeconds: deps.glusterTimeoutSeconds,
+    logger,
+    ...(deps.onCommand ? { onCommand: deps.onCommand } : {}),
+  });
   const options = { signal, ...(deps.resolver ? { resolver: deps.resolver } : {}) };
 
   const observation = await gatherObservation(cli, spec.nodes, options);
@@ -185,7 +193,10 @@ export async function reconcileGlusterCluster(
     (failure !== undefined && !failure.isTerminal) ||
     plan.nodes.some((node) => node.state === 'Probing') ||
     plan.blocked.some((blocked) => blocked.reason === 'WaitingForProbe');
-  return { requeueAfterMs: busy ? Math.min(deps.progressRequeueMs, resyncMs) : resyncMs };
+  return {
+    requeueAfterMs: busy ? Math.min(deps.progressRequeueMs, resyncMs) : resyncMs,
+    nodeStates: plan.nodes.map((node) => node.state),
+  };
 }
 
 function planFor(cluster: GlusterCluster, observation: Observation, isDeleting: boolean): Plan {

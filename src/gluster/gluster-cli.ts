@@ -11,7 +11,11 @@ export interface GlusterCliOptions {
   /** How long the whole command may take before it is ended; defaults to the CLI timeout + 10 s. */
   readonly commandTimeoutMs?: number;
   readonly logger?: Logger;
+  /** Told of every command: for metrics. `could_not_run` when the executor threw. */
+  readonly onCommand?: (verb: string, outcome: CommandOutcome, durationMs: number) => void;
 }
+
+export type CommandOutcome = 'ok' | 'failed' | 'could_not_run';
 
 export interface GlusterAnswer {
   readonly output: CliOutput;
@@ -34,6 +38,7 @@ export class GlusterCli {
   readonly timeoutSeconds: number;
   private readonly commandTimeoutMs: number;
   private readonly logger: Logger;
+  private readonly onCommand: GlusterCliOptions['onCommand'];
 
   constructor(
     readonly executor: Executor,
@@ -42,6 +47,7 @@ export class GlusterCli {
     this.timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
     this.commandTimeoutMs = options.commandTimeoutMs ?? this.timeoutSeconds * 1000 + 10_000;
     this.logger = options.logger ?? createSilentLogger();
+    this.onCommand = options.onCommand;
   }
 
   /** The argv for `gluster <args>` as this CLI runs it. */
@@ -81,10 +87,18 @@ export class GlusterCli {
   }
 
   private async exec(node: string, argv: string[], options: CallOptions): Promise<CommandResult> {
-    const result = await this.executor.run(node, argv, {
-      timeoutMs: this.commandTimeoutMs,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    const started = performance.now();
+    let result: CommandResult;
+    try {
+      result = await this.executor.run(node, argv, {
+        timeoutMs: this.commandTimeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (error) {
+      this.onCommand?.(verbOf(argv), 'could_not_run', performance.now() - started);
+      throw error;
+    }
+    this.onCommand?.(verbOf(argv), result.exitCode === 0 ? 'ok' : 'failed', result.durationMs);
     this.logger.debug('Ran gluster command', {
       host: node,
       verb: verbOf(argv),

@@ -13,6 +13,8 @@ describe('loadConfig', () => {
       defaultResyncMs: 300_000,
       progressRequeueMs: 5_000,
       logLevel: 'info',
+      httpPort: 8080,
+      httpHost: '0.0.0.0',
     });
   });
 

@@ -149,9 +149,7 @@ describe('reconcileGlusterCluster', () => {
         ),
     };
     const { deps, events } = depsWith(api, executor, credentials);
-    expect(await reconcileGlusterCluster(deps, KEY, signal)).to.deep.equal({
-      requeueAfterMs: RESYNC_MS,
-    });
+    expect((await reconcileGlusterCluster(deps, KEY, signal)).requeueAfterMs).to.equal(RESYNC_MS);
     expect(executor.calls).to.deep.equal([]);
     expect(events).to.deep.equal(['Warning SshSecretNotFound']);
     const stalled = api.cluster?.status?.conditions?.find(
@@ -164,7 +162,7 @@ describe('reconcileGlusterCluster', () => {
     ]);
   });
 
-  it('probes a lone node and looks again soon', async () => {
+  it('probes a lone node, looks again soon, and reports the node states', async () => {
     const api = new FakeApi(aCluster());
     const executor = twoLoneNodes().on(
       'n1',
@@ -174,6 +172,7 @@ describe('reconcileGlusterCluster', () => {
     const { deps, events } = depsWith(api, executor);
     expect(await reconcileGlusterCluster(deps, KEY, signal)).to.deep.equal({
       requeueAfterMs: PROGRESS_MS,
+      nodeStates: ['Connected', 'Pending'],
     });
     expect(
       executor.mutations().map((call) => `${call.node}: ${call.argv.slice(4).join(' ')}`),
@@ -185,9 +184,7 @@ describe('reconcileGlusterCluster', () => {
     const api = new FakeApi(aCluster({ paused: true }));
     const executor = twoLoneNodes();
     const { deps, events } = depsWith(api, executor);
-    expect(await reconcileGlusterCluster(deps, KEY, signal)).to.deep.equal({
-      requeueAfterMs: RESYNC_MS,
-    });
+    expect((await reconcileGlusterCluster(deps, KEY, signal)).requeueAfterMs).to.equal(RESYNC_MS);
     expect(executor.mutations()).to.deep.equal([]);
     expect(events).to.deep.equal([]);
     expect(api.cluster?.status?.nodes?.map((node) => node.state)).to.deep.equal([
@@ -204,9 +201,7 @@ describe('reconcileGlusterCluster', () => {
       xmlAnswer('probe-unreachable.xml'),
     );
     const { deps, events } = depsWith(api, executor);
-    expect(await reconcileGlusterCluster(deps, KEY, signal)).to.deep.equal({
-      requeueAfterMs: PROGRESS_MS,
-    });
+    expect((await reconcileGlusterCluster(deps, KEY, signal)).requeueAfterMs).to.equal(PROGRESS_MS);
     expect(events).to.deep.equal(['Warning ProbeFailed']);
     const reconciling = api.cluster?.status?.conditions?.find(
       (condition) => condition.type === 'Reconciling',
