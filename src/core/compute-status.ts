@@ -107,10 +107,8 @@ function readyCondition({ plan, removalPolicy, failure }: StatusInput): Conditio
   if (!plan.commandNode) {
     return notReady('NoReachableNode', 'No node answers over SSH with glusterd running');
   }
-  for (const [state, reason] of UNHEALTHY) {
-    const affected = plan.nodes.filter((node) => node.state === state);
-    if (affected.length > 0) return notReady(reason, summarize(affected));
-  }
+  const unhealthy = firstUnhealthy(plan);
+  if (unhealthy) return notReady(unhealthy.reason, unhealthy.message);
   const byState = (states: NodeState[]) => plan.nodes.filter((node) => states.includes(node.state));
   const elsewhere = byState(['InOtherPool']);
   if (elsewhere.length > 0) return notReady('NodeInOtherPool', summarize(elsewhere));
@@ -179,16 +177,8 @@ function stalledCondition({ plan, failure }: StatusInput): ConditionDraft {
   if (failure?.isTerminal) {
     return { type: 'Stalled', status: 'True', reason: failure.reason, message: failure.message };
   }
-  const stuck = plan.blocked.filter((blocked) => NEEDS_A_PERSON.has(blocked.reason));
-  const [first] = stuck;
-  if (first) {
-    return {
-      type: 'Stalled',
-      status: 'True',
-      reason: first.reason,
-      message: stuck.map((blocked) => `${blocked.target}: ${blocked.message}`).join('; '),
-    };
-  }
+  const stuck = waitingForAPerson(plan);
+  if (stuck) return { type: 'Stalled', status: 'True', ...stuck };
   return {
     type: 'Stalled',
     status: 'False',
@@ -203,27 +193,38 @@ function stalledCondition({ plan, failure }: StatusInput): ConditionDraft {
  * calls a degraded application.
  */
 function degradedCondition({ plan }: StatusInput): ConditionDraft {
-  for (const [state, reason] of UNHEALTHY) {
-    const affected = plan.nodes.filter((node) => node.state === state);
-    if (affected.length > 0) {
-      return { type: 'Degraded', status: 'True', reason, message: summarize(affected) };
-    }
-  }
-  const stuck = plan.blocked.filter((blocked) => NEEDS_A_PERSON.has(blocked.reason));
-  const [first] = stuck;
-  if (first) {
-    return {
-      type: 'Degraded',
-      status: 'True',
-      reason: first.reason,
-      message: stuck.map((blocked) => `${blocked.target}: ${blocked.message}`).join('; '),
-    };
-  }
+  const cause = firstUnhealthy(plan) ?? waitingForAPerson(plan);
+  if (cause) return { type: 'Degraded', status: 'True', ...cause };
   return {
     type: 'Degraded',
     status: 'False',
     reason: 'Healthy',
     message: 'No member is down or cut off, and nothing waits for a person',
+  };
+}
+
+interface Cause {
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** The most serious state some member is in that the pool cannot count on, with who. */
+function firstUnhealthy(plan: Plan): Cause | undefined {
+  for (const [state, reason] of UNHEALTHY) {
+    const affected = plan.nodes.filter((node) => node.state === state);
+    if (affected.length > 0) return { reason, message: summarize(affected) };
+  }
+  return undefined;
+}
+
+/** The blockers only a person can clear, under the first one's reason. */
+function waitingForAPerson(plan: Plan): Cause | undefined {
+  const stuck = plan.blocked.filter((blocked) => NEEDS_A_PERSON.has(blocked.reason));
+  const [first] = stuck;
+  if (!first) return undefined;
+  return {
+    reason: first.reason,
+    message: stuck.map((blocked) => `${blocked.target}: ${blocked.message}`).join('; '),
   };
 }
 

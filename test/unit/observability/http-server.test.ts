@@ -2,29 +2,8 @@ import { expect } from 'chai';
 import type { HaStatus } from '../../../src/ha/ha-role.js';
 import { startHttpServer, type RunningHttpServer } from '../../../src/observability/http-server.js';
 import { createOperatorMetrics } from '../../../src/observability/metrics.js';
-import type { Logger } from '../../../src/observability/logger.js';
-
-interface LoggedLine {
-  readonly level: string;
-  readonly message: string;
-  readonly meta?: Record<string, unknown> | undefined;
-}
-
-function recordingLogger(lines: LoggedLine[]): Logger {
-  const log =
-    (level: string) =>
-    (message: string, meta?: Record<string, unknown>): void => {
-      lines.push({ level, message, meta });
-    };
-  const logger: Logger = {
-    error: log('error'),
-    warn: log('warn'),
-    info: log('info'),
-    debug: log('debug'),
-    child: () => logger,
-  };
-  return logger;
-}
+import { recordingLogger } from '../../support/recording-logger.js';
+import type { LoggedLine } from '../../support/recording-logger.js';
 
 describe('startHttpServer', () => {
   let server: RunningHttpServer;
