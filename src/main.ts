@@ -3,7 +3,6 @@
  * place adapters are built. With leader election (the default), this replica runs the operator
  * only while it holds the Lease; on SIGTERM/SIGINT it stops and hands the Lease over at once.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { loadConfig } from './config.js';
 import type { RunningOperator } from './controller/operator.js';
 import { startOperator } from './controller/operator.js';
@@ -14,6 +13,7 @@ import {
   LeaderElector,
   loadLeaderElectionConfig,
 } from './ha/index.js';
+import { PooledKubeConfig } from './kube/pooled-kube-config.js';
 import { startHttpServer } from './observability/http-server.js';
 import { createLogger } from './observability/logger.js';
 import { createOperatorMetrics } from './observability/metrics.js';
@@ -27,7 +27,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const election = loadLeaderElectionConfig();
   const logger = createLogger({ level: config.logLevel }).child({ replica: election.identity });
-  const kubeConfig = new KubeConfig();
+  // One connection pool for every API request (client-node alone opens one per request).
+  const kubeConfig = new PooledKubeConfig();
   // In a pod: the service account; elsewhere: $KUBECONFIG or ~/.kube/config.
   kubeConfig.loadFromDefault();
   const metrics = createOperatorMetrics();
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
     await operator?.stop();
   }
   await http?.close();
+  await kubeConfig.closeConnections();
   logger.info('Stopped gluster-operator');
 }
 
