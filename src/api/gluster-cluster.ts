@@ -45,8 +45,28 @@ export interface SshSpec {
   readonly sudo?: boolean;
 }
 
+/** Which peers.json field a node's address comes from. */
+export type InventoryAddressField = 'IPAddress' | 'Hostname' | 'Domain';
+
+/**
+ * The pool's nodes from a peers.json inventory instead of `nodes`: a ConfigMap key, or a URL
+ * (with an API key from a Secret, sent as X-Api-Key). Exactly one of configMapRef and url.
+ */
+export interface InventorySpec {
+  readonly configMapRef?: { readonly name: string; /** Default peers.json. */ readonly key?: string };
+  readonly url?: string;
+  /** A Secret in the resource's namespace holding the API key; only with url, only over https. */
+  readonly apiKeySecretRef?: { readonly name: string; /** Default apiKey. */ readonly key?: string };
+  /** Default IPAddress (ip_address); Hostname (hostname) or Domain (domain) instead. */
+  readonly addressFrom?: InventoryAddressField;
+  /** How often the inventory is read again, e.g. "5m". Default 5m. */
+  readonly syncInterval?: string;
+}
+
 export interface GlusterClusterSpec {
-  readonly nodes: readonly GlusterNodeSpec[];
+  /** The pool's nodes. Exactly one of nodes and inventory. */
+  readonly nodes?: readonly GlusterNodeSpec[];
+  readonly inventory?: InventorySpec;
   readonly ssh: SshSpec;
   /** What happens to pool members that are not in spec. Default Detach. */
   readonly removalPolicy?: RemovalPolicy;
@@ -122,7 +142,27 @@ export interface Condition {
   readonly message: string;
 }
 
-export type ConditionType = 'Ready' | 'Reconciling' | 'Stalled' | 'Degraded';
+export type ConditionType = 'Ready' | 'Reconciling' | 'Stalled' | 'Degraded' | 'InventorySynced';
+
+/** A node as an inventory gives it: the address, and a name and zone when it has them. */
+export type InventoryNode = Pick<GlusterNodeSpec, 'address' | 'name' | 'zone'>;
+
+/** Where the nodes in force came from, and when they were last read (inventory sources only). */
+export interface InventoryStatus {
+  /** "ConfigMap <name>/<key>" or the URL without credentials or query. */
+  readonly source: string;
+  /** The last attempt to read the inventory (RFC 3339). */
+  readonly lastSyncTime?: string;
+  /** The last read that gave a usable list (RFC 3339). */
+  readonly lastSuccessfulSyncTime?: string;
+  /**
+   * The node list in force: the last good one. A failed, unreadable or empty read never
+   * replaces it, so a broken inventory cannot shrink the pool.
+   */
+  readonly nodes?: readonly InventoryNode[];
+  /** Why the last read was not used, when it was not. */
+  readonly message?: string;
+}
 
 export interface GlusterClusterStatus {
   readonly observedGeneration?: number;
@@ -137,6 +177,8 @@ export interface GlusterClusterStatus {
   readonly nodes?: readonly NodeStatus[];
   /** In the pool, but not in spec. */
   readonly unmanagedMembers?: readonly UnmanagedMember[];
+  /** Present when spec.inventory is the node source. */
+  readonly inventory?: InventoryStatus;
 }
 
 export interface ObjectMeta {

@@ -4,12 +4,14 @@ import type { OperatorConfig } from '../config.js';
 import type { Resolver } from '../gluster/host-identity.js';
 import { createEventRecorder } from '../kube/event-recorder.js';
 import { createGlusterClusterApi } from '../kube/gluster-cluster-api.js';
+import { createInventoryObjects } from '../kube/inventory-objects.js';
 import { createSshCredentialsSource } from '../kube/ssh-credentials.js';
 import type { Logger } from '../observability/logger.js';
 import type { OperatorMetrics } from '../observability/metrics.js';
 import { ExecutorCache } from './executor-cache.js';
 import { GlusterClusterWatcher, parseQueueKey } from './gluster-cluster-watcher.js';
 import { reconcileGlusterCluster } from './reconcile-gluster-cluster.js';
+import { InventoryReader } from './inventory-reader.js';
 import type { ReconcilerDeps } from './reconcile-gluster-cluster.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -45,13 +47,16 @@ export function startOperator(options: OperatorOptions): RunningOperator {
     commandTimeoutMs: config.commandTimeoutMs,
     logger,
   });
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const now = (): Date => new Date();
   const deps: ReconcilerDeps = {
     api,
-    credentials: createSshCredentialsSource(kubeConfig.makeApiClient(CoreV1Api)),
+    credentials: createSshCredentialsSource(core),
+    inventory: new InventoryReader({ objects: createInventoryObjects(core), now }),
     executors,
     events: createEventRecorder(kubeConfig, { logger }),
     logger,
-    now: () => new Date(),
+    now,
     ...(options.resolver ? { resolver: options.resolver } : {}),
     glusterTimeoutSeconds: config.glusterTimeoutSeconds,
     progressRequeueMs: config.progressRequeueMs,

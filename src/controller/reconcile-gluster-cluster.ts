@@ -1,7 +1,14 @@
-import type { GlusterCluster, GlusterClusterStatus, NodeState } from '../api/gluster-cluster.js';
+import type {
+  GlusterCluster,
+  GlusterClusterStatus,
+  GlusterNodeSpec,
+  NodeState,
+} from '../api/gluster-cluster.js';
 import { FINALIZER } from '../api/gluster-cluster.js';
 import type { PassFailure } from '../core/compute-status.js';
 import { computeStatus, describeAction } from '../core/compute-status.js';
+import type { DesiredNodes } from '../core/desired-nodes.js';
+import { resolveDesiredNodes } from '../core/desired-nodes.js';
 import { parseDurationMs } from '../core/duration.js';
 import type { Observation } from '../core/observation.js';
 import { planReconcile } from '../core/plan-reconcile.js';
@@ -26,6 +33,7 @@ import { writeStatusIfChanged } from '../kube/status-writer.js';
 import type { Logger } from '../observability/logger.js';
 import type { ExecutorSource } from './executor-cache.js';
 import { gatherObservation } from './gather-observation.js';
+import type { InventoryReader } from './inventory-reader.js';
 import { performAction } from './perform-action.js';
 
 export interface EventSink {
@@ -52,6 +60,8 @@ export interface ReconcilerDeps {
   readonly progressRequeueMs: number;
   readonly defaultResyncMs: number;
   readonly onCommand?: GlusterCliOptions['onCommand'];
+  /** Reads spec.inventory sources; without it, such a resource is reported and left alone. */
+  readonly inventory?: Pick<InventoryReader, 'read' | 'forget'>;
 }
 
 export interface ReconcileResult {
@@ -78,6 +88,7 @@ export async function reconcileGlusterCluster(
   } catch (error) {
     if (error instanceof NotFoundError) {
       await deps.executors.forget(clusterKey(key));
+      deps.inventory?.forget(clusterKey(key));
       return {};
     }
     throw error;
@@ -97,7 +108,26 @@ export async function reconcileGlusterCluster(
   } else if (!isDeleting && deletionPolicy === 'Retain' && hasFinalizer) {
     cluster = await deps.api.removeFinalizer(key.namespace, key.name);
   }
-  const resyncMs = parseDurationMs(spec.resyncInterval ?? '') ?? deps.defaultResyncMs;
+  let resyncMs = parseDurationMs(spec.resyncInterval ?? '') ?? deps.defaultResyncMs;
+  const desired = await desiredNodes(deps, key, cluster, signal);
+  if (desired.nextReadInMs !== undefined) resyncMs = Math.min(resyncMs, desired.nextReadInMs);
+  const { nodes } = desired;
+  if (desired.inventory?.condition.status === 'False') {
+    logger.warn('Kept the last good node list', {
+      reason: desired.inventory.condition.reason,
+      error: desired.inventory.condition.message,
+      nodes: nodes.length,
+    });
+    const before = cluster.status?.conditions?.find((c) => c.type === 'InventorySynced');
+    if (before?.message !== desired.inventory.condition.message) {
+      await deps.events.record(cluster, {
+        type: 'Warning',
+        reason: desired.inventory.condition.reason,
+        message: desired.inventory.condition.message,
+        action: 'ReadInventory',
+      });
+    }
+  }
 
   let credentials;
   try {
@@ -112,10 +142,10 @@ export async function reconcileGlusterCluster(
       action: 'ReadSecret',
     });
     const notAsked = unaskedObservation(
-      spec.nodes.map((node) => node.address),
+      nodes.map((node) => node.address),
       error.message,
     );
-    await writeStatus(deps, key, notAsked, undefined, failure, isDeleting);
+    await writeStatus(deps, key, desired, notAsked, undefined, failure, isDeleting);
     logger.warn('Failed to read the SSH Secret', { reason: error.reason, error: error.message });
     return { requeueAfterMs: resyncMs };
   }
@@ -127,8 +157,8 @@ export async function reconcileGlusterCluster(
   });
   const options = { signal, ...(deps.resolver ? { resolver: deps.resolver } : {}) };
 
-  const observation = await gatherObservation(cli, spec.nodes, options);
-  const plan = planFor(cluster, observation, isDeleting);
+  const observation = await gatherObservation(cli, nodes, options);
+  const plan = planFor(cluster, nodes, observation, isDeleting);
   let actionTaken: Action | undefined;
   let failure: PassFailure | undefined;
   const action = plan.action;
@@ -136,6 +166,7 @@ export async function reconcileGlusterCluster(
     logger.info('Removed the finalizer', { deletionPolicy });
     await deps.api.removeFinalizer(key.namespace, key.name);
     await deps.executors.forget(clusterKey(key));
+    deps.inventory?.forget(clusterKey(key));
     return {};
   }
   if (action) {
@@ -180,7 +211,16 @@ export async function reconcileGlusterCluster(
   }
 
   // The status describes what was observed before the change; the next pass sees its effect.
-  const written = await writeStatus(deps, key, observation, plan, failure, isDeleting, actionTaken);
+  const written = await writeStatus(
+    deps,
+    key,
+    desired,
+    observation,
+    plan,
+    failure,
+    isDeleting,
+    actionTaken,
+  );
   if (written)
     logger.debug('Wrote status', {
       nodes: plan.nodes.map((node) => `${node.address}=${node.state}`).join(' '),
@@ -199,9 +239,53 @@ export async function reconcileGlusterCluster(
   };
 }
 
-function planFor(cluster: GlusterCluster, observation: Observation, isDeleting: boolean): Plan {
+/** The nodes in force: spec.nodes, or the inventory's (the last good list when a read fails). */
+async function desiredNodes(
+  deps: ReconcilerDeps,
+  key: ObjectKey,
+  cluster: GlusterCluster,
+  signal: AbortSignal,
+): Promise<DesiredNodes & { readonly nextReadInMs?: number }> {
+  const { spec } = cluster;
+  if (!spec.inventory) return resolveDesiredNodes({ spec });
+  const previous = cluster.status?.inventory;
+  if (!deps.inventory) {
+    const at = deps
+      .now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
+    return resolveDesiredNodes({
+      spec,
+      source: previous?.source ?? 'inventory',
+      read: {
+        kind: 'failed',
+        reason: 'InventoryUnsupported',
+        message: 'This operator reads no inventories',
+        at,
+      },
+      ...(previous ? { previous } : {}),
+    });
+  }
+  const reading = await deps.inventory.read(clusterKey(key), key.namespace, spec.inventory, signal);
+  return {
+    ...resolveDesiredNodes({
+      spec,
+      source: reading.source,
+      read: reading.read,
+      ...(previous ? { previous } : {}),
+    }),
+    nextReadInMs: reading.nextReadInMs,
+  };
+}
+
+function planFor(
+  cluster: GlusterCluster,
+  nodes: readonly GlusterNodeSpec[],
+  observation: Observation,
+  isDeleting: boolean,
+): Plan {
   return planReconcile({
-    nodes: cluster.spec.nodes,
+    nodes,
     removalPolicy: cluster.spec.removalPolicy ?? 'Detach',
     deletionPolicy: cluster.spec.deletionPolicy ?? 'Retain',
     paused: cluster.spec.paused ?? false,
@@ -213,6 +297,7 @@ function planFor(cluster: GlusterCluster, observation: Observation, isDeleting: 
 async function writeStatus(
   deps: ReconcilerDeps,
   key: ObjectKey,
+  desired: DesiredNodes,
   observation: Observation,
   plan: Plan | undefined,
   failure: PassFailure | undefined,
@@ -225,26 +310,34 @@ async function writeStatus(
     .replace(/\.\d{3}Z$/, 'Z');
   const result = await writeStatusIfChanged(deps.api, key, (current): GlusterClusterStatus =>
     computeStatus({
-      specNodes: current.spec.nodes,
+      specNodes: nodesOf(current, desired),
       removalPolicy: current.spec.removalPolicy ?? 'Detach',
       generation: current.metadata.generation ?? 0,
       // Recomputed from the object as it is now: a conflict may have brought a new spec.
       plan:
-        plan && sameNodes(current, observation) ? plan : planFor(current, observation, isDeleting),
+        plan && sameNodes(nodesOf(current, desired), observation)
+          ? plan
+          : planFor(current, nodesOf(current, desired), observation, isDeleting),
       observation,
       actionTaken,
       failure,
       previous: current.status,
       now,
+      ...(desired.inventory ? { inventory: desired.inventory } : {}),
     }),
   );
   return result.written;
 }
 
-function sameNodes(cluster: GlusterCluster, observation: Observation): boolean {
+/** The object as it is now may carry a new inline list; an inventory's is this pass's. */
+function nodesOf(current: GlusterCluster, desired: DesiredNodes): readonly GlusterNodeSpec[] {
+  return current.spec.inventory ? desired.nodes : (current.spec.nodes ?? []);
+}
+
+function sameNodes(nodes: readonly GlusterNodeSpec[], observation: Observation): boolean {
   return (
-    cluster.spec.nodes.length === observation.nodes.length &&
-    cluster.spec.nodes.every((node, index) => node.address === observation.nodes[index]?.address)
+    nodes.length === observation.nodes.length &&
+    nodes.every((node, index) => node.address === observation.nodes[index]?.address)
   );
 }
 

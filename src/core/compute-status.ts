@@ -6,6 +6,7 @@ import type {
   NodeStatus,
   RemovalPolicy,
 } from '../api/gluster-cluster.js';
+import type { DesiredNodes } from './desired-nodes.js';
 import type { Observation } from './observation.js';
 import type { Action, Plan } from './plan-types.js';
 import { NEEDS_A_PERSON } from './plan-types.js';
@@ -28,6 +29,8 @@ export interface StatusInput {
   readonly actionTaken: Action | undefined;
   readonly failure: PassFailure | undefined;
   readonly previous: GlusterClusterStatus | undefined;
+  /** For an inventory source: status.inventory and the InventorySynced condition. */
+  readonly inventory?: DesiredNodes['inventory'];
   /** RFC 3339; the core has no clock of its own. */
   readonly now: string;
 }
@@ -69,11 +72,22 @@ export function computeStatus(input: StatusInput): GlusterClusterStatus {
     }) as NodeStatus;
   });
   const members = nodes.filter((node) => isMemberState(node.state)).length + plan.unmanaged.length;
-  const drafts = [
-    readyCondition(input),
+  const { inventory } = input;
+  // An inventory that never gave a good list leaves no nodes; that is not a Ready empty pool.
+  const noNodesYet = inventory !== undefined && input.specNodes.length === 0;
+  const drafts: ConditionDraft[] = [
+    noNodesYet
+      ? {
+          type: 'Ready',
+          status: 'False',
+          reason: inventory.condition.reason,
+          message: inventory.condition.message,
+        }
+      : readyCondition(input),
     reconcilingCondition(input),
     stalledCondition(input),
     degradedCondition(input),
+    ...(inventory ? [inventory.condition] : []),
   ];
   return compact({
     observedGeneration: input.generation,
@@ -88,6 +102,7 @@ export function computeStatus(input: StatusInput): GlusterClusterStatus {
       uuid: member.uuid,
       connected: member.isConnected,
     })),
+    inventory: inventory?.status,
   }) as GlusterClusterStatus;
 }
 

@@ -92,6 +92,7 @@ const CLUSTER_GRANTS = [
   'glusteroperator.io/glusterclusters: patch',
   'glusteroperator.io/glusterclusters/status: update',
   '/secrets: get',
+  '/configmaps: get',
   '/events: create',
   '/events: patch',
 ];
@@ -295,6 +296,7 @@ describe("the operator with only its service account's permissions (deploy/ RBAC
       [true, `patch ${glc} -n NS`],
       [true, `update ${glc} --subresource=status -n NS`],
       [true, 'get secrets -n NS'],
+      [true, 'get configmaps -n NS'],
       [true, 'create events -n NS'],
       [true, 'patch events -n NS'],
       [true, `get ${leases} -n OP`],
@@ -312,6 +314,10 @@ describe("the operator with only its service account's permissions (deploy/ RBAC
       [false, 'watch secrets -n NS'],
       [false, 'create secrets -n NS'],
       [false, 'update secrets -n NS'],
+      // Inventory ConfigMaps too: read by name only.
+      [false, 'list configmaps -n NS'],
+      [false, 'watch configmaps -n NS'],
+      [false, 'update configmaps -n NS'],
       [false, 'update events -n NS'],
       [false, 'delete events -n NS'],
       [false, 'list events -n NS'],

@@ -43,6 +43,7 @@ const CLUSTER_RULES: readonly V1PolicyRule[] = [
   },
   { apiGroups: ['glusteroperator.io'], resources: ['glusterclusters/status'], verbs: ['update'] },
   { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
 ];
 /** What src/ha/lease-lock.ts does: read, create, and merge-patch (never replace) the Lease. */

@@ -147,7 +147,7 @@ describe('GlusterClusterApi on a real API server', function () {
       const created = await create(aGlusterCluster('get-me'));
       const fetched = await api.get(namespace, 'get-me');
       expect(fetched.metadata.uid).to.equal(created.metadata.uid);
-      expect(fetched.spec.nodes.map((node) => node.address)).to.deep.equal([
+      expect(fetched.spec.nodes!.map((node) => node.address)).to.deep.equal([
         '10.250.0.11',
         '10.250.0.12',
       ]);
@@ -272,11 +272,11 @@ describe('GlusterClusterApi on a real API server', function () {
       const result = await writeStatusIfChanged(racing, key, (current) => {
         computedFrom.push({
           resourceVersion: current.metadata.resourceVersion,
-          nodes: current.spec.nodes.length,
+          nodes: current.spec.nodes!.length,
         });
         return {
           ...aFullStatus(current.metadata.generation ?? 0, 2),
-          members: current.spec.nodes.length,
+          members: current.spec.nodes!.length,
         };
       });
       expect(result.written).to.equal(true);

@@ -17,8 +17,12 @@ import {
 } from '../support/control-plane-fixture.js';
 import type { ControlPlane } from '../support/control-plane.js';
 import {
+  COMPLETE_CONFIG_MAP_INVENTORY,
   COMPLETE_SPEC,
   COMPLETE_STATUS,
+  COMPLETE_URL_INVENTORY,
+  completeInventorySpec,
+  INVENTORY_ADDRESS_FIELDS,
   DELETION_POLICIES,
   NODE_STATES,
   REMOVAL_POLICIES,
@@ -126,6 +130,24 @@ describe('GlusterCluster CRD on a real API server', function () {
       expect(valuePaths(example.spec)).to.deep.equal(valuePaths(COMPLETE_SPEC));
     });
 
+    it('fills in the defaults of an inventory', async function () {
+      const created = await dryRunCreate(
+        aCluster('inventory', { nodes: undefined, inventory: { configMapRef: { name: 'peers' } } }),
+      );
+      expect(created.spec.inventory).to.deep.equal({
+        configMapRef: { name: 'peers', key: 'peers.json' },
+        addressFrom: 'IPAddress',
+        syncInterval: '5m',
+      });
+      const withKey = await dryRunCreate(
+        aCluster('inventory', {
+          nodes: undefined,
+          inventory: { url: 'https://inv.example/peers.json', apiKeySecretRef: { name: 'k' } },
+        }),
+      );
+      expect(withKey.spec.inventory?.apiKeySecretRef).to.deep.equal({ name: 'k', key: 'apiKey' });
+    });
+
     it('fills in every default of a minimal resource', async function () {
       const created = await dryRunCreate(aCluster('minimal', withAddresses('10.250.0.11')));
       expect(created.spec).to.deep.equal({
@@ -147,7 +169,67 @@ describe('GlusterCluster CRD on a real API server', function () {
         spec: withNodes(),
         message: /spec\.nodes: Invalid value: 0: spec\.nodes in body should have at least 1 items/,
       },
-      { name: 'no node list', spec: { nodes: undefined }, message: /spec\.nodes: Required value/ },
+      {
+        name: 'no node list and no inventory',
+        spec: { nodes: undefined },
+        message: /spec: Invalid value: .*set exactly one of nodes .* and inventory/,
+      },
+      {
+        name: 'both a node list and an inventory',
+        spec: { inventory: { configMapRef: { name: 'peers' } } },
+        message: /spec: Invalid value: .*set exactly one of nodes .* and inventory/,
+      },
+      ...[
+        {
+          name: 'an inventory with a ConfigMap and a URL',
+          inventory: { configMapRef: { name: 'peers' }, url: 'https://inv.example/peers.json' },
+          message: /spec\.inventory: Invalid value: .*set exactly one of configMapRef and url/,
+        },
+        {
+          name: 'an inventory with neither a ConfigMap nor a URL',
+          inventory: { syncInterval: '1m' },
+          message: /spec\.inventory: Invalid value: .*set exactly one of configMapRef and url/,
+        },
+        {
+          name: 'an API key over plain http',
+          inventory: { url: 'http://inv.example/peers.json', apiKeySecretRef: { name: 'key' } },
+          message: /spec\.inventory: Invalid value: .*apiKeySecretRef needs an https:\/\/ url/,
+        },
+        {
+          name: 'an API key without a URL',
+          inventory: { configMapRef: { name: 'peers' }, apiKeySecretRef: { name: 'key' } },
+          message: /apiKeySecretRef needs an https:\/\/ url/,
+        },
+        {
+          name: 'an ftp URL',
+          inventory: { url: 'ftp://inv.example/peers.json' },
+          message: /spec\.inventory\.url: Invalid value: .*must be an http:\/\/ or https:\/\/ URL/,
+        },
+        {
+          name: 'a URL that is not one',
+          inventory: { url: 'inventory please' },
+          message: /spec\.inventory\.url: Invalid value: .*must be an http:\/\/ or https:\/\/ URL/,
+        },
+        {
+          name: 'an unknown addressFrom',
+          inventory: { url: 'https://inv.example/p', addressFrom: 'Fqdn' },
+          message: /spec\.inventory\.addressFrom: Unsupported value: "Fqdn"/,
+        },
+        {
+          name: 'a syncInterval under 10s',
+          inventory: { url: 'https://inv.example/p', syncInterval: '5s' },
+          message: /spec\.inventory\.syncInterval: Invalid value: .*must be from 10s to 24h/,
+        },
+        {
+          name: 'a ConfigMap key with a slash',
+          inventory: { configMapRef: { name: 'peers', key: 'a/b' } },
+          message: /spec\.inventory\.configMapRef\.key: Invalid value: .*should match/,
+        },
+      ].map((tc) => ({
+        name: tc.name,
+        spec: { nodes: undefined, inventory: tc.inventory },
+        message: tc.message,
+      })),
       {
         name: '65 nodes',
         spec: withAddresses(
@@ -386,7 +468,7 @@ describe('GlusterCluster CRD on a real API server', function () {
           resyncInterval: '24h',
         }),
       );
-      expect(created.spec.nodes).to.have.length(64);
+      expect(created.spec.nodes!).to.have.length(64);
       for (const resyncInterval of ['10s', '10000ms', '1.5h', '1h30m', '23h59m60s']) {
         await dryRunCreate(aCluster('intervals', { resyncInterval }));
       }
@@ -470,7 +552,7 @@ describe('GlusterCluster CRD on a real API server', function () {
         const body = aCluster('address', withAddresses(address));
         if (check.valid) {
           const created = await dryRunCreate(body);
-          expect(created.spec.nodes[0]?.address).to.equal(address);
+          expect(created.spec.nodes![0]?.address).to.equal(address);
         } else {
           expect((await refused(dryRunCreate(body))).message).to.match(
             /spec\.nodes\[0\]\.address: (Invalid value|Too long)/,
@@ -546,6 +628,17 @@ describe('GlusterCluster CRD on a real API server', function () {
       };
       await create(cluster);
       expect((await get('complete')).spec).to.deep.equal(COMPLETE_SPEC);
+      for (const [name, inventory] of [
+        ['complete-url-inventory', COMPLETE_URL_INVENTORY],
+        ['complete-configmap-inventory', COMPLETE_CONFIG_MAP_INVENTORY],
+      ] as const) {
+        await create({
+          ...cluster,
+          metadata: { name, namespace },
+          spec: completeInventorySpec(inventory),
+        });
+        expect((await get(name)).spec).to.deep.equal(completeInventorySpec(inventory));
+      }
     });
 
     it('keeps every status field of the TypeScript type, written through /status', async function () {
@@ -565,11 +658,19 @@ describe('GlusterCluster CRD on a real API server', function () {
       const schema = crd.spec.versions[0]!.schema.openAPIV3Schema;
       const spec = schema.properties!['spec']!;
       const status = schema.properties!['status']!;
-      expect(schemaPaths(spec)).to.deep.equal(valuePaths(COMPLETE_SPEC));
+      const everySpecPath = new Set([
+        ...valuePaths(COMPLETE_SPEC),
+        ...valuePaths(completeInventorySpec(COMPLETE_URL_INVENTORY)),
+        ...valuePaths(completeInventorySpec(COMPLETE_CONFIG_MAP_INVENTORY)),
+      ]);
+      expect(schemaPaths(spec)).to.deep.equal([...everySpecPath].sort());
       expect(schemaPaths(status)).to.deep.equal(valuePaths(COMPLETE_STATUS));
 
       expect(spec.properties!['removalPolicy']!.enum).to.have.members([...REMOVAL_POLICIES]);
       expect(spec.properties!['deletionPolicy']!.enum).to.have.members([...DELETION_POLICIES]);
+      expect(spec.properties!['inventory']!.properties!['addressFrom']!.enum).to.have.members([
+        ...INVENTORY_ADDRESS_FIELDS,
+      ]);
       const nodeStatus = status.properties!['nodes']!.items!;
       expect(nodeStatus.properties!['state']!.enum).to.have.members([...NODE_STATES]);
     });

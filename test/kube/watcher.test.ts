@@ -271,7 +271,7 @@ describe('GlusterClusterWatcher on a real API server', function () {
     queue.start(async (key) => {
       const { namespace: ns, name } = parseQueueKey(key);
       const cluster = await api.get(ns, name).catch(() => undefined);
-      handled.push(`${name}:${cluster?.spec.nodes[0]?.address ?? 'gone'}`);
+      handled.push(`${name}:${cluster?.spec.nodes?.[0]?.address ?? 'gone'}`);
       queue.forget(key);
     });
     const controller = new AbortController();

@@ -3,6 +3,8 @@ import type {
   DeletionPolicy,
   GlusterClusterSpec,
   GlusterClusterStatus,
+  InventoryAddressField,
+  InventorySpec,
   NodeState,
   RemovalPolicy,
 } from '../../src/api/gluster-cluster.js';
@@ -37,6 +39,12 @@ export const CONDITION_TYPES = everyValue<ConditionType>()([
   'Reconciling',
   'Stalled',
   'Degraded',
+  'InventorySynced',
+]);
+export const INVENTORY_ADDRESS_FIELDS = everyValue<InventoryAddressField>()([
+  'IPAddress',
+  'Hostname',
+  'Domain',
 ]);
 export const NODE_STATES = everyValue<NodeState>()([
   'Connected',
@@ -51,8 +59,11 @@ export const NODE_STATES = everyValue<NodeState>()([
   'Unknown',
 ]);
 
-/** A spec with every optional field set, none of them to its default. */
-export const COMPLETE_SPEC: Complete<GlusterClusterSpec> = {
+/**
+ * A spec with every optional field set, none of them to its default, but for `inventory`: nodes
+ * and inventory exclude each other, so the inventory's fields are in the two specs below.
+ */
+export const COMPLETE_SPEC: Complete<Omit<GlusterClusterSpec, 'inventory'>> = {
   nodes: [
     {
       address: 'gluster-1.storage.example.com',
@@ -75,6 +86,37 @@ export const COMPLETE_SPEC: Complete<GlusterClusterSpec> = {
   paused: true,
   resyncInterval: '1h30m',
 };
+
+/** An inventory with every field but configMapRef (it excludes url). */
+export const COMPLETE_URL_INVENTORY: Complete<Omit<InventorySpec, 'configMapRef'>> = {
+  url: 'https://inventory.example.com/v1/peers.json',
+  apiKeySecretRef: { name: 'inventory-api-key', key: 'token' },
+  addressFrom: 'Hostname',
+  syncInterval: '30s',
+};
+export const COMPLETE_CONFIG_MAP_INVENTORY: Complete<
+  Omit<InventorySpec, 'url' | 'apiKeySecretRef'>
+> = {
+  configMapRef: { name: 'gluster-peers', key: 'pool-a.json' },
+  addressFrom: 'Domain',
+  syncInterval: '2m',
+};
+// Between them, the two inventories hold every field of InventorySpec (checked by the compiler).
+type CoveredInventoryFields =
+  keyof typeof COMPLETE_URL_INVENTORY | keyof typeof COMPLETE_CONFIG_MAP_INVENTORY;
+export const EVERY_INVENTORY_FIELD_COVERED: [
+  Exclude<keyof InventorySpec, CoveredInventoryFields>,
+] extends [never]
+  ? true
+  : 'an InventorySpec field is in neither sample' = true;
+
+/** COMPLETE_SPEC with an inventory instead of nodes. */
+export function completeInventorySpec(
+  inventory: InventorySpec,
+): Complete<Omit<GlusterClusterSpec, 'nodes' | 'inventory'>> & { inventory: InventorySpec } {
+  const { nodes: _nodes, ...rest } = COMPLETE_SPEC;
+  return { ...rest, inventory };
+}
 
 const T0 = '2026-11-22T03:00:00Z';
 const T1 = '2026-11-22T03:05:00Z';
@@ -114,4 +156,11 @@ export const COMPLETE_STATUS: Complete<GlusterClusterStatus> = {
   unmanagedMembers: [
     { hostname: '10.250.0.99', uuid: '7f1d2c3b-0000-4000-8000-000000000099', connected: false },
   ],
+  inventory: {
+    source: 'https://inventory.example.com/v1/peers.json',
+    lastSyncTime: T1,
+    lastSuccessfulSyncTime: T0,
+    nodes: [{ address: '10.250.0.11', name: 'gluster-1', zone: 'eu-west-1a' }],
+    message: 'The last read failed: HTTP 503. Keeping the last good list of 1 nodes',
+  },
 };

@@ -240,7 +240,7 @@ describe('writeStatusIfChanged', () => {
     const compute = (current: GlusterCluster): GlusterClusterStatus => ({
       ...READY,
       observedGeneration: 4,
-      nodes: current.spec.nodes.map((node) => aNode(node.address)),
+      nodes: current.spec.nodes!.map((node) => aNode(node.address)),
     });
     const result = await writeStatusIfChanged(api, KEY, compute);
     expect(api.methods()).to.deep.equal(['get', 'replaceStatus', 'get', 'replaceStatus']);
