@@ -53,10 +53,16 @@ export type InventoryAddressField = 'IPAddress' | 'Hostname' | 'Domain';
  * (with an API key from a Secret, sent as X-Api-Key). Exactly one of configMapRef and url.
  */
 export interface InventorySpec {
-  readonly configMapRef?: { readonly name: string; /** Default peers.json. */ readonly key?: string };
+  readonly configMapRef?: {
+    readonly name: string;
+    /** Default peers.json. */ readonly key?: string;
+  };
   readonly url?: string;
   /** A Secret in the resource's namespace holding the API key; only with url, only over https. */
-  readonly apiKeySecretRef?: { readonly name: string; /** Default apiKey. */ readonly key?: string };
+  readonly apiKeySecretRef?: {
+    readonly name: string;
+    /** Default apiKey. */ readonly key?: string;
+  };
   /** Default IPAddress (ip_address); Hostname (hostname) or Domain (domain) instead. */
   readonly addressFrom?: InventoryAddressField;
   /** How often the inventory is read again, e.g. "5m". Default 5m. */
