@@ -130,6 +130,22 @@ describe('GlusterCluster CRD on a real API server', function () {
       expect(valuePaths(example.spec)).to.deep.equal(valuePaths(COMPLETE_SPEC));
     });
 
+    it('accepts the inventory example (ConfigMap + GlusterCluster)', async function () {
+      this.timeout(30_000);
+      const applied = await cp.kubectl([
+        'apply',
+        '--dry-run=server',
+        '--namespace',
+        namespace,
+        '--filename',
+        fileURLToPath(
+          new URL('../../deploy/examples/glustercluster-inventory.yaml', import.meta.url),
+        ),
+      ]);
+      expect(applied.exitCode, applied.stderr).to.equal(0);
+      expect(applied.stdout).to.match(/glustercluster\.glusteroperator\.io\/pool-b created/);
+    });
+
     it('fills in the defaults of an inventory', async function () {
       const created = await dryRunCreate(
         aCluster('inventory', { nodes: undefined, inventory: { configMapRef: { name: 'peers' } } }),
