@@ -9,6 +9,7 @@
 --   no status, or status older than the spec  -> Progressing (the operator has not caught up)
 --   Stalled=True                              -> Degraded    (a person must act)
 --   Degraded=True                             -> Degraded    (a member is down, cut off, rejected)
+--   InventorySynced=False                     -> Degraded    (the node inventory cannot be used)
 --   spec.paused                               -> Suspended   (the operator only observes)
 --   Reconciling=True                          -> Progressing (a change is under way or retried)
 --   Ready=True                                -> Healthy
@@ -81,6 +82,10 @@ if isTrue("Stalled") then
 end
 if isTrue("Degraded") then
   return health("Degraded", describe("Degraded"))
+end
+-- A broken inventory leaves the last good node list in force, but its source needs a person.
+if conditions.InventorySynced ~= nil and conditions.InventorySynced.status == "False" then
+  return health("Degraded", describe("InventorySynced"))
 end
 -- After the two above, so that pausing never hides a member that is down.
 if spec.paused == true then

@@ -336,8 +336,34 @@ const withStatus = (status: JsonValue, metadata: JsonValue = base['metadata']!):
   status,
 });
 
+/** A healthy pool whose inventory source broke (the operator keeps the last good list). */
+const healthyStatus = reportedStatus(healthy);
+const INVENTORY_BROKEN: Sample = {
+  name: 'a Ready pool whose node inventory cannot be read',
+  resource: withStatus(
+    JSON.parse(
+      JSON.stringify({
+        ...healthyStatus,
+        conditions: [
+          ...(healthyStatus.conditions ?? []),
+          {
+            type: 'InventorySynced',
+            status: 'False',
+            reason: 'InventoryUnavailable',
+            message: 'ConfigMap peers/peers.json: not found. Keeping the last good list of 3 nodes',
+            lastTransitionTime: NOW,
+          },
+        ],
+      }),
+    ) as JsonValue,
+  ),
+  expected: 'Degraded',
+  message: 'InventoryUnavailable: ConfigMap peers/peers.json: not found',
+};
+
 /** Resources the operator never writes, which the script must still answer without an error. */
 const EDGES: readonly Sample[] = [
+  INVENTORY_BROKEN,
   {
     name: 'no status yet',
     resource: base,
