@@ -1,15 +1,13 @@
 import {
   CoordinationV1Api,
-  Observable,
   PatchStrategy,
   V1MicroTime,
   setHeaderOptions,
-  type ConfigurationOptions,
   type KubeConfig,
-  type RequestContext,
   type V1Lease,
 } from '@kubernetes/client-node';
 import { NotFoundError, toKubeError } from '../kube/kube-errors.js';
+import { withSignal } from '../kube/request-options.js';
 
 /**
  * The annotation on the Lease where every replica records itself: a JSON object of identity →
@@ -135,20 +133,6 @@ export function createLeaseLock(kubeConfig: KubeConfig, key: LeaseKey): LeaseLoc
 }
 
 /** Request options that end the request when `signal` aborts. */
-function withSignal(signal: AbortSignal, options: ConfigurationOptions = {}): ConfigurationOptions {
-  const attach = {
-    pre: (context: RequestContext) => {
-      context.setSignal(signal);
-      return new Observable(Promise.resolve(context));
-    },
-    post: <T>(context: T) => new Observable(Promise.resolve(context)),
-  };
-  return {
-    ...options,
-    middleware: [...(options.middleware ?? []), attach],
-    middlewareMergeStrategy: 'append',
-  };
-}
 
 /** The Lease spec as sent: MicroTimes as V1MicroTime, which writes the six fractional digits. */
 interface LeaseSpecBody {

@@ -11,7 +11,7 @@ import type { BundleSink } from './bundle-writer.js';
 import { UniqueNames } from './bundle-paths.js';
 import { describeFailure } from './describe-failure.js';
 import { formatEvents } from './format-events.js';
-import { requestOptions } from './kube-request-options.js';
+import { withSignal } from '../kube/request-options.js';
 
 export interface KubeSource {
   readonly kubeConfig: KubeConfig;
@@ -60,7 +60,7 @@ export async function collectKubernetes(
     const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     try {
-      return await request(requestOptions(signal));
+      return await request(withSignal(signal));
     } catch (error) {
       sink.problem(describeFailure(toKubeError(error, action)));
       return undefined;
