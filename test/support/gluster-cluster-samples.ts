@@ -114,8 +114,8 @@ export const EVERY_INVENTORY_FIELD_COVERED: [
 export function completeInventorySpec(
   inventory: InventorySpec,
 ): Complete<Omit<GlusterClusterSpec, 'nodes' | 'inventory'>> & { inventory: InventorySpec } {
-  const { nodes: _nodes, ...rest } = COMPLETE_SPEC;
-  return { ...rest, inventory };
+  const { ssh, removalPolicy, deletionPolicy, paused, resyncInterval } = COMPLETE_SPEC;
+  return { ssh, removalPolicy, deletionPolicy, paused, resyncInterval, inventory };
 }
 
 const T0 = '2026-11-22T03:00:00Z';
