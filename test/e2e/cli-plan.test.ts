@@ -1,0 +1,166 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import type { GlusterClusterSpec } from '../../src/api/gluster-cluster.js';
+import { getControlPlane } from '../support/control-plane-fixture.js';
+import { createTestNamespace, loadKubeConfig } from '../support/kube-test-helpers.js';
+import type { OperatorHarness } from '../support/operator-harness.js';
+import { createOperatorHarness, isReadyAt } from '../support/operator-harness.js';
+import { useGlusterTestPool } from '../support/test-pool.js';
+import { runCliProcess } from '../integration/cli/cli-process.js';
+
+interface PlanJson {
+  readonly cluster: { namespace: string; name: string };
+  readonly action: { kind: string; node?: string; target?: string } | null;
+  readonly neededChanges: { change: string; target: string }[];
+  readonly blocked: unknown[];
+  readonly nodes: { address: string; state: string }[];
+}
+
+/**
+ * `plan` predicts what the operator then does: the same manifest, planned by the CLI and then
+ * applied with the operator running, gives the same next change and the same probes.
+ */
+describe('gluster-operator plan against the operator (real API server, real glusterd)', function () {
+  this.timeout(240_000);
+  const pool = useGlusterTestPool('cliplan', 3);
+  let harness: OperatorHarness;
+  let kubeconfigPath: string;
+  const n = (index: number) => pool().node(index);
+  const specOf = (indexes: number[]): GlusterClusterSpec => ({
+    nodes: indexes.map((index) => ({ address: n(index).ipv4, name: n(index).name })),
+    ssh: { secretRef: { name: 'gluster-ssh' } },
+    resyncInterval: '10s',
+  });
+  const ssh = (): string[] => [
+    '--ssh-key',
+    pool().pool.ed25519KeyPath,
+    '--known-hosts',
+    pool().pool.knownHostsPath,
+  ];
+
+  before(async function () {
+    this.timeout(300_000);
+    const cp = await getControlPlane();
+    kubeconfigPath = cp.kubeconfigPath;
+    const kubeConfig = loadKubeConfig(cp.kubeconfigPath);
+    const namespace = await createTestNamespace(kubeConfig, 'cliplan');
+    harness = await createOperatorHarness({
+      kubeConfig,
+      namespace,
+      pool: pool().pool,
+      resolver: pool().resolver,
+    });
+  });
+  after(async () => {
+    await harness.stop();
+  });
+
+  it('plan -f predicts the probes the operator then makes', async () => {
+    const manifest = join(mkdtempSync(join(tmpdir(), 'cliplan-')), 'cluster.yaml');
+    writeFileSync(
+      manifest,
+      JSON.stringify({
+        apiVersion: 'glusteroperator.io/v1alpha1',
+        kind: 'GlusterCluster',
+        metadata: { name: 'pool' },
+        spec: specOf([0, 1, 2]),
+      }),
+    );
+    const run = await runCliProcess([
+      'plan',
+      '-f',
+      manifest,
+      '-n',
+      harness.namespace,
+      '--output',
+      'json',
+      ...ssh(),
+    ]);
+    expect(run.exitCode, run.stderr).to.equal(2);
+    const plan = JSON.parse(run.stdout) as PlanJson;
+    expect(plan.cluster).to.deep.equal({ namespace: harness.namespace, name: 'pool' });
+    // The first node is the pool the others join (a pool of one).
+    expect(plan.nodes.map((node) => node.state)).to.deep.equal(['Connected', 'Pending', 'Pending']);
+    expect(plan.action).to.deep.equal({ kind: 'probe', node: n(0).ipv4, target: n(1).ipv4 });
+    expect(plan.neededChanges).to.deep.equal([
+      { change: 'probe', target: n(1).ipv4 },
+      { change: 'probe', target: n(2).ipv4 },
+    ]);
+
+    await harness.apply('pool', specOf([0, 1, 2]));
+    harness.start();
+    await harness.waitFor('pool', 'be Ready with 3 members', (c) => isReadyAt(c, 3));
+    const probes = (await harness.events('pool')).filter((event) => event.startsWith('Probed: '));
+    // The operator's first change is the plan's next action; its changes are the plan's.
+    expect(probes[0]).to.equal(`Probed: Probed ${n(1).ipv4} from ${n(0).ipv4}`);
+    expect(new Set(probes)).to.deep.equal(
+      new Set(
+        plan.neededChanges.map((change) => `Probed: Probed ${change.target} from ${n(0).ipv4}`),
+      ),
+    );
+  });
+
+  it('plan --cluster reads the resource and its SSH Secret from the API server: nothing to do', async () => {
+    // No --ssh-key and an empty HOME: the key can only come from the Secret.
+    const run = await runCliProcess([
+      'plan',
+      '--cluster',
+      'pool',
+      '-n',
+      harness.namespace,
+      '--kubeconfig',
+      kubeconfigPath,
+    ]);
+    expect(run.exitCode, run.stderr).to.equal(0);
+    expect(run.stdout).to.include(
+      `GlusterCluster ${harness.namespace}/pool: 3 node(s); commands run from ${n(0).ipv4}`,
+    );
+    expect(run.stdout).to.include('Nothing to do');
+    expect(run.stdout.match(/ Connected /g)).to.have.length(3);
+  });
+
+  it('plan --cluster predicts the detach of a node removed from spec, which the operator then makes', async () => {
+    await harness.stop();
+    await harness.apply('pool', specOf([0, 1]));
+    const run = await runCliProcess([
+      'plan',
+      '--cluster',
+      'pool',
+      '-n',
+      harness.namespace,
+      '--kubeconfig',
+      kubeconfigPath,
+      '--output',
+      'json',
+    ]);
+    expect(run.exitCode, run.stderr).to.equal(2);
+    const plan = JSON.parse(run.stdout) as PlanJson;
+    expect(plan.action).to.include({ kind: 'detach', node: n(0).ipv4 });
+    const detached = plan.action?.target ?? '';
+    expect(plan.neededChanges).to.deep.equal([{ change: 'detach', target: detached }]);
+    harness.start();
+    await harness.waitFor('pool', 'be Ready with 2 members', (c) => isReadyAt(c, 2));
+    const detaches = (await harness.events('pool')).filter((event) =>
+      event.startsWith('Detached: '),
+    );
+    expect(detaches).to.deep.equal([
+      `Detached: Detached ${detached} on ${n(0).ipv4} (not in spec)`,
+    ]);
+  });
+
+  it('plan --cluster for a resource that does not exist: exit 1, says what to check', async () => {
+    const run = await runCliProcess([
+      'plan',
+      '--cluster',
+      'nope',
+      '-n',
+      harness.namespace,
+      '--kubeconfig',
+      kubeconfigPath,
+    ]);
+    expect(run.exitCode).to.equal(1);
+    expect(run.stderr).to.match(/^error: .*404.*Check --cluster and -n\/--namespace/);
+  });
+});
