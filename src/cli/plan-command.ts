@@ -1,6 +1,6 @@
 import { gatherObservation } from '../controller/gather-observation.js';
+import { planFor } from '../controller/reconcile-gluster-cluster.js';
 import type { Observation } from '../core/observation.js';
-import { planReconcile } from '../core/plan-reconcile.js';
 import type { CommandContext } from './command-context.js';
 import type { ExitCode } from './exit-codes.js';
 import { resolveNodeTarget } from './node-target.js';
@@ -17,7 +17,6 @@ export async function runPlanCommand(ctx: CommandContext): Promise<ExitCode> {
   const specNodes = target?.specNodes;
   if (!target || !cluster || !specNodes) throw new Error('plan needs a GlusterCluster');
   const access = await ctx.connect(target);
-  const { spec } = cluster;
   ctx.progress.step(`Gathering views from ${specNodes.length} node(s) of ${target.source}…`);
   const observation = await ctx.progress.timed('Gathered', () =>
     gatherObservation(access.cli, specNodes, {
@@ -26,15 +25,12 @@ export async function runPlanCommand(ctx: CommandContext): Promise<ExitCode> {
     }),
   );
   reportNodes(ctx, observation);
-  // The same input the reconciler builds for a pass (reconcile-gluster-cluster.ts planFor).
-  const plan = planReconcile({
-    nodes: specNodes,
-    removalPolicy: spec.removalPolicy ?? 'Detach',
-    deletionPolicy: spec.deletionPolicy ?? 'Retain',
-    paused: spec.paused ?? false,
-    isDeleting: cluster.metadata.deletionTimestamp !== undefined,
+  const plan = planFor(
+    cluster,
+    specNodes,
     observation,
-  });
+    cluster.metadata.deletionTimestamp !== undefined,
+  );
   const report = buildPlanReport(cluster, plan);
   if (ctx.format === 'json') ctx.io.stdout(formatJson(report));
   else {

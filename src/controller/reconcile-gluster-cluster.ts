@@ -278,7 +278,8 @@ async function desiredNodes(
   };
 }
 
-function planFor(
+/** The planner's input for a pass over `cluster` with `nodes` in force (also the CLI's `plan`). */
+export function planFor(
   cluster: GlusterCluster,
   nodes: readonly GlusterNodeSpec[],
   observation: Observation,

@@ -12,7 +12,14 @@ export interface Logger {
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
 /** Structured JSON logs to stdout, one object a line, with an ISO timestamp. */
-export function createLogger(options: { level?: LogLevel; silent?: boolean } = {}): Logger {
+export function createLogger(
+  options: {
+    level?: LogLevel;
+    silent?: boolean;
+    /** stdout (default), or stderr for a CLI whose stdout is its result. */
+    stream?: 'stdout' | 'stderr';
+  } = {},
+): Logger {
   return winston.createLogger({
     level: options.level ?? 'info',
     silent: options.silent ?? false,
@@ -21,9 +28,13 @@ export function createLogger(options: { level?: LogLevel; silent?: boolean } = {
       winston.format.errors({ stack: false }),
       winston.format.json(),
     ),
-    // winston's own Console transport; the lint rule cannot see through winston's typings.
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
-    transports: [new winston.transports.Console()],
+    transports: [
+      // winston's own Console transport; the lint rule cannot see through winston's typings.
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+      new winston.transports.Console(
+        options.stream === 'stderr' ? { stderrLevels: ['error', 'warn', 'info', 'debug'] } : {},
+      ),
+    ],
   });
 }
 
