@@ -333,7 +333,7 @@ describe("the operator with only its service account's permissions (deploy/ RBAC
       [false, 'get pods -n NS'],
       [false, 'list pods --all-namespaces'],
       [false, 'create pods -n OP'],
-      [false, 'get configmaps -n OP'],
+      [false, 'list configmaps --all-namespaces'],
       [false, 'get nodes'],
       [false, 'create serviceaccounts/token -n OP'],
       [false, 'impersonate serviceaccounts -n OP'],
