@@ -217,6 +217,35 @@ describe("the operator with only its service account's permissions (deploy/ RBAC
     ]);
   });
 
+  it('reads the inventory ConfigMap a resource names (configmaps get)', async () => {
+    await admin.createNamespacedConfigMap({
+      namespace: harness.namespace,
+      body: {
+        metadata: { name: 'peers' },
+        data: {
+          'peers.json': JSON.stringify({
+            replicas: [0, 1, 2].map((index) => ({
+              pid: index + 1,
+              name: n(index).name,
+              ip_address: n(index).ipv4,
+              port: 24007,
+            })),
+          }),
+        },
+      },
+    });
+    // The same three nodes, listed by an inventory; Retain, so deleting it leaves the pool.
+    await harness.apply('listed', {
+      inventory: { configMapRef: { name: 'peers' } },
+      ssh: { secretRef: { name: 'gluster-ssh' } },
+    });
+    const listed = await harness.waitFor('listed', 'be Ready from its inventory', (cluster) =>
+      isReadyAt(cluster, 3),
+    );
+    expect(condition(listed, 'InventorySynced')).to.equal('True Synced');
+    await harness.deleteAndWait('listed');
+  });
+
   it('dissolves the pool when the resource is deleted, then removes its finalizer', async () => {
     await harness.deleteAndWait('pool');
     const snapshot = await poolSnapshot(pool().pool, [n(0), n(1), n(2)]);
