@@ -41,37 +41,16 @@ export interface PlanReport {
 const TRANSIENT = 'WaitingForProbe';
 
 export function buildPlanReport(cluster: GlusterCluster, plan: Plan): PlanReport {
-  const blockedForGood = new Set(
-    plan.blocked
-      .filter((entry) => entry.reason !== TRANSIENT)
-      .map((entry) => `${entry.change} ${entry.target}`),
-  );
-  const isDetaching =
-    cluster.metadata.deletionTimestamp === undefined &&
-    (cluster.spec.removalPolicy ?? 'Detach') === 'Detach';
-  // The planner hands over one change and a count; which others follow shows in the node states.
-  const candidates: NeededChange[] = [
-    ...plan.nodes
-      .filter((node) => node.state === 'Pending')
-      .map((node) => ({ change: 'probe' as const, target: node.address })),
-    ...plan.nodes
-      .filter((node) => node.state === 'InOtherPool')
-      .map((node) => ({ change: 'release' as const, target: node.address })),
-    ...(isDetaching
-      ? plan.unmanaged.map((member) => ({ change: 'detach' as const, target: member.hostname }))
-      : []),
-  ].filter((entry) => !blockedForGood.has(`${entry.change} ${entry.target}`));
-  const action = plan.action;
-  const first: NeededChange[] =
-    action && action.kind !== 'removeFinalizer'
-      ? [{ change: action.kind, target: action.target }]
-      : [];
-  const neededChanges = [
-    ...first,
-    ...candidates.filter(
-      (entry) => !first.some((f) => f.change === entry.change && f.target === entry.target),
+  // What the planner can do now, in order, then what it will do once an earlier probe spread.
+  const neededChanges: NeededChange[] = [
+    ...plan.changes.flatMap((change) =>
+      change.kind === 'removeFinalizer' ? [] : [{ change: change.kind, target: change.target }],
     ),
+    ...plan.blocked
+      .filter((entry) => entry.reason === TRANSIENT)
+      .map((entry) => ({ change: entry.change, target: entry.target })),
   ];
+  const action = plan.action;
   return {
     cluster: { namespace: cluster.metadata.namespace, name: cluster.metadata.name },
     commandNode: plan.commandNode ?? null,

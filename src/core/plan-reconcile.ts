@@ -80,11 +80,13 @@ export function planReconcile(input: PlanInput): Plan {
     const paused = changes.flatMap((change) =>
       blockedChange(change, 'Paused', 'spec.paused is true: the change is reported, not made'),
     );
+    const finalizer = changes.filter((change) => change.kind === 'removeFinalizer');
     return {
       commandNode: commandNode?.address,
       nodes,
       unmanaged,
-      action: changes.find((change) => change.kind === 'removeFinalizer'),
+      action: finalizer[0],
+      changes: finalizer,
       remainingChanges: 0,
       blocked: [...paused, ...blocked],
     };
@@ -95,6 +97,7 @@ export function planReconcile(input: PlanInput): Plan {
     nodes,
     unmanaged,
     action,
+    changes,
     remainingChanges: rest.length,
     blocked,
   };

@@ -69,8 +69,13 @@ export interface Plan {
   readonly nodes: readonly NodeAssessment[];
   /** Members of the pool that are not spec nodes. */
   readonly unmanaged: readonly UnmanagedMemberAssessment[];
-  /** The change to make in this pass, if any (at most one). */
+  /** The change to make in this pass, if any (at most one): the first of `changes`. */
   readonly action: Action | undefined;
+  /**
+   * Every change that can be made now, in the order passes will make them (one per pass, each
+   * after re-reading the pool). Empty while paused, but for removing the finalizer.
+   */
+  readonly changes: readonly Action[];
   /** Changes known to be needed after this one. */
   readonly remainingChanges: number;
   readonly blocked: readonly Blocked[];

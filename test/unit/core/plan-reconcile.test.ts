@@ -300,6 +300,11 @@ describe('planReconcile', () => {
       if ('action' in tc) expect(plan.action).to.deep.equal(tc.action);
       if (tc.remainingChanges !== undefined)
         expect(plan.remainingChanges).to.equal(tc.remainingChanges);
+      // The action is the first of the changes; the count is the rest of them.
+      expect(plan.changes[0]).to.deep.equal(plan.action);
+      if (plan.action?.kind !== 'removeFinalizer') {
+        expect(plan.changes.length).to.equal(plan.action ? plan.remainingChanges + 1 : 0);
+      }
       if (tc.blocked) {
         expect(plan.blocked.map((blocked) => [blocked.target, blocked.reason])).to.deep.equal(
           tc.blocked,
