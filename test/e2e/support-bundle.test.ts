@@ -16,8 +16,8 @@ import {
 } from '../support/control-plane-fixture.js';
 import { createTestNamespace, loadKubeConfig } from '../support/kube-test-helpers.js';
 import { useGlusterTestPool } from '../support/test-pool.js';
-import { findNeedles, keyNeedles, unpackBundle } from '../unit/support-bundle/bundle-archive.js';
-import type { UnpackedBundle } from '../unit/support-bundle/bundle-archive.js';
+import { findNeedles, keyNeedles, unpackBundle } from '../support/bundle-archive.js';
+import type { UnpackedBundle } from '../support/bundle-archive.js';
 
 const CLUSTER = 'pool-bundle';
 const API_KEY = 'hak-7c2f9e41d03b5a68e1f4';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { loadInventoryFrom } from '../../../src/inventory/index.js';
+import { findNeedles, keyNeedles, unpackBundle } from '../../support/bundle-archive.js';
 import { poolSnapshot } from '../../support/gluster-truth.js';
 import { useGlusterTestPool } from '../../support/test-pool.js';
 import type { CliProcessRun as Run } from './cli-process.js';
@@ -116,6 +117,45 @@ describe('the CLI as a process, on real glusterd nodes', function () {
     expect(loaded.inventory.replicas.every((peer) => peer.port === 24007)).to.equal(true);
     const validate = await cli('peers', 'validate', '--peers-file', path);
     expect(validate.exitCode, validate.stderr).to.equal(0);
+  });
+
+  it('support-bundle: every node in it, exit 3 for the gaps, and no secret anywhere', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-bundle-'));
+    const key = readFileSync(pool().pool.ed25519KeyPath, 'utf8');
+    // A hostile operator log: the SSH key and an API key, as a careless line might hold them.
+    const operatorLog = join(dir, 'operator.log');
+    writeFileSync(
+      operatorLog,
+      `{"level":"info","message":"Started"}\n${key}\nX-Api-Key: 0123456789abcdef-api-key\n`,
+    );
+    const out = join(dir, 'bundle.tar.gz');
+    const run = await cli(
+      'support-bundle',
+      '-o',
+      out,
+      ...nodes(0, 1, 2),
+      '--operator-log',
+      operatorLog,
+    );
+    // Exit 3: written, with gaps (the sudo user may not read glusterd's log; no Kubernetes).
+    expect([0, 3], run.stderr).to.include(run.exitCode);
+    const bundle = await unpackBundle(out);
+    try {
+      for (const node of [n(0), n(1), n(2)]) {
+        const poolList = [...bundle.files].find(
+          ([file]) => file.includes(node.ipv4) && file.endsWith('pool-list.xml'),
+        );
+        expect(poolList?.[1], `pool-list.xml of ${node.ipv4}`).to.contain('<peerStatus>');
+      }
+      // The hostile log is in the bundle (so the key had a way in), redacted.
+      const log = [...bundle.files].find(([file]) => file.startsWith('operator/'));
+      expect(log?.[1]).to.contain('"message":"Started"');
+      expect(
+        findNeedles(bundle.files, [...keyNeedles(key), '0123456789abcdef-api-key']),
+      ).to.deep.equal([]);
+    } finally {
+      await bundle.remove();
+    }
   });
 
   it('a hostile --node is refused before anything runs, and the pool is unchanged', async () => {

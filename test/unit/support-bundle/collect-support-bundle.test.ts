@@ -18,8 +18,8 @@ import { FakeExecutor } from '../../support/fake-executor.js';
 import { findFreePorts } from '../../support/free-ports.js';
 import type { FakeAnswer } from '../../support/fake-executor.js';
 import { capturedRun, fixture, glusterArgv, xmlAnswer } from '../../support/gluster-fixtures.js';
-import { findNeedles, keyNeedles, unpackBundle } from './bundle-archive.js';
-import type { UnpackedBundle } from './bundle-archive.js';
+import { findNeedles, keyNeedles, unpackBundle } from '../../support/bundle-archive.js';
+import type { UnpackedBundle } from '../../support/bundle-archive.js';
 
 const N1 = '10.250.9.11';
 const N2 = '10.250.9.12';

@@ -3,7 +3,7 @@ import { dumpYaml } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { REDACTED, redactSecrets } from '../../../src/support-bundle/redact-secrets.js';
 import { fixture } from '../../support/gluster-fixtures.js';
-import { keyNeedles } from './bundle-archive.js';
+import { keyNeedles } from '../../support/bundle-archive.js';
 
 interface Case {
   readonly name: string;
