@@ -13,6 +13,8 @@ export const DEFAULT_INVENTORY_SYNC_MS = 5 * 60_000;
 const DEFAULT_CONFIG_MAP_KEY = 'peers.json';
 const DEFAULT_API_KEY_KEY = 'apiKey';
 const SYNC_TIMEOUT_MS = 15_000;
+/** A failed read is tried again sooner than a good one is refreshed (a blip should not last 5m). */
+const RETRY_FAILED_READ_MS = 30_000;
 
 export interface InventoryReaderDeps {
   readonly objects: InventoryObjects;
@@ -64,14 +66,20 @@ export class InventoryReader {
     // Any change to the source re-reads at once.
     const fingerprint = JSON.stringify([spec.configMapRef, spec.url, spec.apiKeySecretRef]);
     const nowMs = this.#deps.now().getTime();
+    const validForMs = (read: InventoryRead): number =>
+      read.kind === 'failed' ? Math.min(intervalMs, RETRY_FAILED_READ_MS) : intervalMs;
     const cached = this.#cache.get(clusterKey);
-    if (cached?.fingerprint === fingerprint && nowMs - cached.readAtMs < intervalMs) {
-      return { source, read: cached.read, nextReadInMs: cached.readAtMs + intervalMs - nowMs };
+    if (cached?.fingerprint === fingerprint && nowMs - cached.readAtMs < validForMs(cached.read)) {
+      return {
+        source,
+        read: cached.read,
+        nextReadInMs: cached.readAtMs + validForMs(cached.read) - nowMs,
+      };
     }
     const read = await this.#readNow(namespace, spec, source, signal);
     signal?.throwIfAborted();
     this.#cache.set(clusterKey, { fingerprint, read, readAtMs: nowMs });
-    return { source, read, nextReadInMs: intervalMs };
+    return { source, read, nextReadInMs: validForMs(read) };
   }
 
   forget(clusterKey: string): void {

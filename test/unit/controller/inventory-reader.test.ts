@@ -58,6 +58,21 @@ describe('InventoryReader', () => {
     expect(reads).to.have.length(4);
   });
 
+  it('tries a failed read again after 30 s, not a whole syncInterval', async () => {
+    const { objects, reads } = fakeObjects({});
+    const reader = new InventoryReader({ objects, now });
+    const spec: InventorySpec = { configMapRef: { name: 'peers' }, syncInterval: '5m' };
+    const failed = await reader.read('ns/retry', 'ns', spec);
+    expect(failed.read.kind).to.equal('failed');
+    expect(failed.nextReadInMs).to.equal(30_000);
+    nowMs += 29_000;
+    await reader.read('ns/retry', 'ns', spec);
+    expect(reads).to.have.length(1);
+    nowMs += 2_000;
+    await reader.read('ns/retry', 'ns', spec);
+    expect(reads).to.have.length(2);
+  });
+
   const failures: {
     name: string;
     configMaps: Record<string, string>;
