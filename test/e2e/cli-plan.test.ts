@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import type { GlusterClusterSpec } from '../../src/api/gluster-cluster.js';
 import { getControlPlane } from '../support/control-plane-fixture.js';
-import { createTestNamespace, loadKubeConfig } from '../support/kube-test-helpers.js';
 import type { OperatorHarness } from '../support/operator-harness.js';
-import { createOperatorHarness, isReadyAt } from '../support/operator-harness.js';
+import { createPoolHarness, isReadyAt } from '../support/operator-harness.js';
 import { useGlusterTestPool } from '../support/test-pool.js';
 import { runCliProcess } from '../integration/cli/cli-process.js';
 
@@ -42,16 +41,8 @@ describe('gluster-operator plan against the operator (real API server, real glus
 
   before(async function () {
     this.timeout(300_000);
-    const cp = await getControlPlane();
-    kubeconfigPath = cp.kubeconfigPath;
-    const kubeConfig = loadKubeConfig(cp.kubeconfigPath);
-    const namespace = await createTestNamespace(kubeConfig, 'cliplan');
-    harness = await createOperatorHarness({
-      kubeConfig,
-      namespace,
-      pool: pool().pool,
-      resolver: pool().resolver,
-    });
+    kubeconfigPath = (await getControlPlane()).kubeconfigPath;
+    harness = await createPoolHarness('cliplan', pool());
   });
   after(async () => {
     await harness.stop();

@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import { getControlPlane } from '../support/control-plane-fixture.js';
 import { poolSnapshot } from '../support/gluster-truth.js';
-import { createTestNamespace, loadKubeConfig } from '../support/kube-test-helpers.js';
 import type { OperatorHarness } from '../support/operator-harness.js';
-import { createOperatorHarness, isReadyAt } from '../support/operator-harness.js';
+import { createPoolHarness, isReadyAt } from '../support/operator-harness.js';
 import type {
   OperatorLogLine,
   OperatorProcess,
@@ -100,16 +99,8 @@ describe('two operator processes on one Lease (kill -9 and graceful handover)', 
 
   before(async function () {
     this.timeout(300_000);
-    const cp = await getControlPlane();
-    kubeconfigPath = cp.kubeconfigPath;
-    const kubeConfig = loadKubeConfig(kubeconfigPath);
-    const namespace = await createTestNamespace(kubeConfig, 'ha');
-    harness = await createOperatorHarness({
-      kubeConfig,
-      namespace,
-      pool: pool().pool,
-      resolver: pool().resolver,
-    });
+    kubeconfigPath = (await getControlPlane()).kubeconfigPath;
+    harness = await createPoolHarness('ha', pool());
   });
   after(async function () {
     this.timeout(30_000);

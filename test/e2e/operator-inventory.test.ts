@@ -2,11 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { expect } from 'chai';
 import type { GlusterCluster } from '../../src/api/gluster-cluster.js';
-import { getControlPlane } from '../support/control-plane-fixture.js';
 import { poolSnapshot } from '../support/gluster-truth.js';
-import { createTestNamespace, loadKubeConfig } from '../support/kube-test-helpers.js';
 import type { OperatorHarness } from '../support/operator-harness.js';
-import { condition, createOperatorHarness, isReadyAt } from '../support/operator-harness.js';
+import { condition, createPoolHarness, isReadyAt } from '../support/operator-harness.js';
 import { useGlusterTestPool } from '../support/test-pool.js';
 
 /**
@@ -49,15 +47,7 @@ describe('the operator with a peers.json inventory as the node source', function
 
   before(async function () {
     this.timeout(300_000);
-    const cp = await getControlPlane();
-    const kubeConfig = loadKubeConfig(cp.kubeconfigPath);
-    const namespace = await createTestNamespace(kubeConfig, 'inventory');
-    harness = await createOperatorHarness({
-      kubeConfig,
-      namespace,
-      pool: pool().pool,
-      resolver: pool().resolver,
-    });
+    harness = await createPoolHarness('inventory', pool());
     harness.start();
   });
   after(async () => {

@@ -1,11 +1,9 @@
 import { expect } from 'chai';
 import type { GlusterClusterSpec, GlusterNodeSpec } from '../../src/api/gluster-cluster.js';
 import { parsePeerRows, runGluster } from '../../testbed/gluster-commands.js';
-import { getControlPlane } from '../support/control-plane-fixture.js';
 import { poolSnapshot } from '../support/gluster-truth.js';
-import { createTestNamespace, loadKubeConfig } from '../support/kube-test-helpers.js';
 import type { OperatorHarness } from '../support/operator-harness.js';
-import { condition, createOperatorHarness, isReadyAt } from '../support/operator-harness.js';
+import { condition, createPoolHarness, isReadyAt } from '../support/operator-harness.js';
 import { useGlusterTestPool } from '../support/test-pool.js';
 
 describe('the operator with nodes in other pools, and with its command node down', function () {
@@ -29,15 +27,7 @@ describe('the operator with nodes in other pools, and with its command node down
       if (rows.some((row) => row.connected && row.state === 3)) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const cp = await getControlPlane();
-    const kubeConfig = loadKubeConfig(cp.kubeconfigPath);
-    const namespace = await createTestNamespace(kubeConfig, 'others');
-    harness = await createOperatorHarness({
-      kubeConfig,
-      namespace,
-      pool: pool().pool,
-      resolver: pool().resolver,
-    });
+    harness = await createPoolHarness('others', pool());
     harness.start();
   });
   after(async () => {

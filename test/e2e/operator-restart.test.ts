@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import { getControlPlane } from '../support/control-plane-fixture.js';
 import { poolSnapshot } from '../support/gluster-truth.js';
-import { createTestNamespace, loadKubeConfig } from '../support/kube-test-helpers.js';
 import type { OperatorHarness } from '../support/operator-harness.js';
-import { createOperatorHarness, isReadyAt } from '../support/operator-harness.js';
+import { createPoolHarness, isReadyAt } from '../support/operator-harness.js';
 import type { OperatorProcess } from '../support/operator-process.js';
 import { spawnOperator } from '../support/operator-process.js';
 import { useGlusterTestPool } from '../support/test-pool.js';
@@ -22,16 +21,8 @@ describe('the operator killed mid-pass and restarted', function () {
 
   before(async function () {
     this.timeout(300_000);
-    const cp = await getControlPlane();
-    kubeconfigPath = cp.kubeconfigPath;
-    const kubeConfig = loadKubeConfig(kubeconfigPath);
-    const namespace = await createTestNamespace(kubeConfig, 'restart');
-    harness = await createOperatorHarness({
-      kubeConfig,
-      namespace,
-      pool: pool().pool,
-      resolver: pool().resolver,
-    });
+    kubeconfigPath = (await getControlPlane()).kubeconfigPath;
+    harness = await createPoolHarness('restart', pool());
   });
   afterEach(async () => {
     await child?.stop();

@@ -1,10 +1,8 @@
 import { expect } from 'chai';
 import type { GlusterClusterSpec } from '../../src/api/gluster-cluster.js';
-import { getControlPlane } from '../support/control-plane-fixture.js';
 import { createVolume, deleteVolume, poolSnapshot } from '../support/gluster-truth.js';
-import { createTestNamespace, loadKubeConfig } from '../support/kube-test-helpers.js';
 import type { OperatorHarness } from '../support/operator-harness.js';
-import { condition, createOperatorHarness, isReadyAt } from '../support/operator-harness.js';
+import { condition, createPoolHarness, isReadyAt } from '../support/operator-harness.js';
 import { useGlusterTestPool } from '../support/test-pool.js';
 
 describe('the operator against a real API server and real glusterd nodes', function () {
@@ -24,15 +22,7 @@ describe('the operator against a real API server and real glusterd nodes', funct
 
   before(async function () {
     this.timeout(300_000);
-    const cp = await getControlPlane();
-    const kubeConfig = loadKubeConfig(cp.kubeconfigPath);
-    const namespace = await createTestNamespace(kubeConfig, 'e2e');
-    harness = await createOperatorHarness({
-      kubeConfig,
-      namespace,
-      pool: pool().pool,
-      resolver: pool().resolver,
-    });
+    harness = await createPoolHarness('e2e', pool());
     harness.start();
   });
   after(async () => {

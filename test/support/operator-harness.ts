@@ -9,6 +9,9 @@ import { startOperator } from '../../src/controller/operator.js';
 import type { Resolver } from '../../src/gluster/host-identity.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { GlusterTestPool } from '../../testbed/gluster-test-pool.js';
+import { getControlPlane } from './control-plane-fixture.js';
+import { createTestNamespace, loadKubeConfig } from './kube-test-helpers.js';
+import type { PoolHandle } from './test-pool.js';
 
 /** Everything an end-to-end test needs to drive the operator through the API server. */
 export interface OperatorHarness {
@@ -167,6 +170,23 @@ export async function createOperatorHarness(options: {
       operator = undefined;
     },
   };
+}
+
+/**
+ * The usual end-to-end set-up: a harness, as admin, in a fresh namespace (`namespacePrefix-…`) of
+ * the run's shared control plane, for one test pool. The operator is not started.
+ */
+export async function createPoolHarness(
+  namespacePrefix: string,
+  pool: PoolHandle,
+): Promise<OperatorHarness> {
+  const kubeConfig = loadKubeConfig((await getControlPlane()).kubeconfigPath);
+  return createOperatorHarness({
+    kubeConfig,
+    namespace: await createTestNamespace(kubeConfig, namespacePrefix),
+    pool: pool.pool,
+    resolver: pool.resolver,
+  });
 }
 
 export function condition(cluster: GlusterCluster, type: string): string | undefined {
