@@ -117,12 +117,15 @@ export class SshExecutor implements Executor {
       // One retry, and only when the channel could not even be opened: a pooled connection may
       // have died silently (node rebooted), and the command certainly did not start.
       for (let attempt = 0; ; attempt++) {
-        const client = await this.clientFor(node, host, options.signal);
+        const pending = this.clientFor(node, host, options.signal);
+        const client = await pending;
         try {
           return await this.execOnce(client, node, argv, commandLine, timeoutMs, options.signal);
         } catch (error) {
           if (!(error instanceof ChannelOpenError)) throw error;
-          this.dropClient(host, client);
+          // Forgotten at once, so that the retry below connects anew instead of reusing it.
+          client.end();
+          if (host.client === pending) host.client = undefined;
           if (attempt >= 1) {
             throw new ConnectionLostError(`Could not open an SSH channel to ${node}`, node, {
               cause: error,
@@ -169,13 +172,6 @@ export class SshExecutor implements Executor {
       });
     }
     return host.client;
-  }
-
-  private dropClient(host: HostState, client: Client): void {
-    client.end();
-    void host.client?.then((current) => {
-      if (current === client) host.client = undefined;
-    });
   }
 
   private connect(node: string, signal?: AbortSignal): Promise<Client> {
@@ -343,10 +339,10 @@ export class SshExecutor implements Executor {
       }
       signal?.addEventListener('abort', onAbort, { once: true });
 
-      client.exec(commandLine, (error, opened) => {
-        if (error) {
+      const onOpened = (error: Error | undefined, opened?: ClientChannel): void => {
+        if (error || !opened) {
           settle(() => {
-            reject(new ChannelOpenError(error.message, { cause: error }));
+            reject(new ChannelOpenError(error?.message ?? 'No channel', { cause: error }));
           });
           return;
         }
@@ -393,7 +389,13 @@ export class SshExecutor implements Executor {
             });
           });
         });
-      });
+      };
+      try {
+        client.exec(commandLine, onOpened);
+      } catch (error) {
+        // ssh2 throws "Not connected" at once on a connection that has already ended.
+        onOpened(error instanceof Error ? error : new Error(String(error)));
+      }
     });
   }
 }
