@@ -59,6 +59,7 @@ export function startOperator(options: OperatorOptions): RunningOperator {
     now,
     ...(options.resolver ? { resolver: options.resolver } : {}),
     glusterTimeoutSeconds: config.glusterTimeoutSeconds,
+    commandTimeoutMs: config.commandTimeoutMs,
     progressRequeueMs: config.progressRequeueMs,
     defaultResyncMs: config.defaultResyncMs,
     ...(options.metrics ? { onCommand: options.metrics.observeCommand.bind(options.metrics) } : {}),

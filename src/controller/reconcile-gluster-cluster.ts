@@ -56,6 +56,8 @@ export interface ReconcilerDeps {
   readonly resolver?: Resolver;
   /** gluster's --timeout. */
   readonly glusterTimeoutSeconds: number;
+  /** How long one remote command may run before it is ended on the node (COMMAND_TIMEOUT_MS). */
+  readonly commandTimeoutMs: number;
   /** How soon to look again while changes are under way. */
   readonly progressRequeueMs: number;
   readonly defaultResyncMs: number;
@@ -152,6 +154,7 @@ export async function reconcileGlusterCluster(
   const executor = await deps.executors.executorFor(clusterKey(key), spec.ssh, credentials);
   const cli = new GlusterCli(executor, {
     timeoutSeconds: deps.glusterTimeoutSeconds,
+    commandTimeoutMs: deps.commandTimeoutMs,
     logger,
     ...(deps.onCommand ? { onCommand: deps.onCommand } : {}),
   });

@@ -20,6 +20,8 @@ export interface RecordedCall {
  */
 export class FakeExecutor implements Executor {
   readonly calls: RecordedCall[] = [];
+  /** The timeoutMs each call was given, in call order. */
+  readonly timeoutsMs: (number | undefined)[] = [];
   private readonly script = new Map<string, FakeAnswer[]>();
 
   /** Scripts the answer(s) to `argv` on `node`; several answers are given in turn, the last repeats. */
@@ -31,6 +33,7 @@ export class FakeExecutor implements Executor {
   run(node: string, argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
     options?.signal?.throwIfAborted();
     this.calls.push({ node, argv: [...argv] });
+    this.timeoutsMs.push(options?.timeoutMs);
     const answers = this.script.get(key(node, argv));
     if (!answers || answers.length === 0) {
       return Promise.reject(

@@ -100,6 +100,7 @@ function depsWith(api: FakeApi, executor: FakeExecutor, credentials?: SshCredent
     now: () => new Date('2026-11-22T10:00:00Z'),
     resolver: tableResolver({}),
     glusterTimeoutSeconds: 30,
+    commandTimeoutMs: 60_000,
     progressRequeueMs: PROGRESS_MS,
     defaultResyncMs: RESYNC_MS,
   };
@@ -178,6 +179,8 @@ describe('reconcileGlusterCluster', () => {
       executor.mutations().map((call) => `${call.node}: ${call.argv.slice(4).join(' ')}`),
     ).to.deep.equal(['n1: peer probe n2']);
     expect(events).to.deep.equal(['Normal Probed']);
+    // COMMAND_TIMEOUT_MS bounds every remote command of the pass.
+    expect(new Set(executor.timeoutsMs)).to.deep.equal(new Set([deps.commandTimeoutMs]));
   });
 
   it('when paused, changes nothing and waits for the resync, not the progress requeue', async () => {
