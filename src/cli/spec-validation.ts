@@ -1,31 +1,9 @@
 import type { GlusterCluster } from '../api/gluster-cluster.js';
 import { API_GROUP, API_VERSION, KIND } from '../api/gluster-cluster.js';
 import { checkHostAddress } from '../api/host-address.js';
+import { SPEC_RULES } from '../api/spec-rules.js';
 import { parseDurationMs } from '../core/duration.js';
 import { normalizeHost } from '../gluster/host-identity.js';
-
-/**
- * The CRD's rules (crds/glusterclusters.glusteroperator.io.yaml) for what the CLI reads from a
- * local manifest, so `plan -f` refuses what `kubectl apply` would. Addresses go through
- * checkHostAddress, which a kube test keeps equal to the CRD's CEL rules; the limits and
- * patterns below are kept equal to the CRD's by test/unit/cli/spec-validation.test.ts.
- */
-export const SPEC_RULES = {
-  maxNodes: 64,
-  namePattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
-  nameMaxLength: 63,
-  zonePattern: '^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$',
-  zoneMaxLength: 63,
-  userPattern: '^[A-Za-z_][A-Za-z0-9._-]*$',
-  userMaxLength: 32,
-  secretNamePattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-  secretNameMaxLength: 253,
-  removalPolicies: ['Detach', 'Retain'],
-  deletionPolicies: ['Retain', 'Dissolve'],
-  resyncPattern: '^([0-9]+([.][0-9]+)?(ms|s|m|h))+$',
-  resyncMinMs: 10_000,
-  resyncMaxMs: 86_400_000,
-} as const;
 
 type Json = Record<string, unknown>;
 

@@ -6,6 +6,7 @@ import type {
   NodeStatus,
   RemovalPolicy,
 } from '../api/gluster-cluster.js';
+import { compact } from './compact.js';
 import type { DesiredNodes } from './desired-nodes.js';
 import type { Observation } from './observation.js';
 import type { Action, Plan } from './plan-types.js';
@@ -55,7 +56,7 @@ export function computeStatus(input: StatusInput): GlusterClusterStatus {
     const seen = observed.get(assessment.address);
     const answered = seen?.failure === undefined && seen?.view !== undefined;
     const lastSeen = answered ? now : previousNodes.get(assessment.address)?.lastSeen;
-    return compact({
+    return compact<NodeStatus>({
       address: assessment.address,
       name: spec?.name,
       zone: spec?.zone,
@@ -69,7 +70,7 @@ export function computeStatus(input: StatusInput): GlusterClusterStatus {
       lastSeen,
       message: assessment.message,
       views: assessment.views,
-    }) as NodeStatus;
+    });
   });
   const members = nodes.filter((node) => isMemberState(node.state)).length + plan.unmanaged.length;
   const { inventory } = input;
@@ -89,7 +90,7 @@ export function computeStatus(input: StatusInput): GlusterClusterStatus {
     degradedCondition(input),
     ...(inventory ? [inventory.condition] : []),
   ];
-  return compact({
+  return compact<GlusterClusterStatus>({
     observedGeneration: input.generation,
     conditions: drafts.map((draft) => withTransitionTime(draft, input)),
     commandNode: plan.commandNode,
@@ -103,7 +104,7 @@ export function computeStatus(input: StatusInput): GlusterClusterStatus {
       connected: member.isConnected,
     })),
     inventory: inventory?.status,
-  }) as GlusterClusterStatus;
+  });
 }
 
 function isMemberState(state: NodeState): boolean {
@@ -285,9 +286,4 @@ function withTransitionTime(draft: ConditionDraft, input: StatusInput): Conditio
     lastTransitionTime:
       before && before.status === draft.status ? before.lastTransitionTime : input.now,
   };
-}
-
-/** Drops undefined fields, so that a status compares equal to what the API server returns. */
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }

@@ -7,6 +7,8 @@ import type {
   InventoryStatus,
 } from '../api/gluster-cluster.js';
 import { checkHostAddress } from '../api/host-address.js';
+import { SPEC_RULES } from '../api/spec-rules.js';
+import { compact } from './compact.js';
 
 /** A peers.json replica, as much of it as the node list needs. */
 export interface InventoryReplica {
@@ -40,9 +42,9 @@ export interface DesiredNodes {
 }
 
 // The CRD's limits for spec.nodes: an inventory must not get around them.
-const MAX_NODES = 64;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const MAX_NODES = SPEC_RULES.maxNodes;
+const NODE_NAME = new RegExp(SPEC_RULES.namePattern);
+const ZONE = new RegExp(SPEC_RULES.zonePattern);
 const ZONE_KEYS = ['availability_zone', 'zone', 'placement_availability_zone'] as const;
 
 /**
@@ -139,13 +141,16 @@ export function nodesFromInventory(
     if (addresses.has(key)) return { problem: `${where}: address ${address} is listed twice` };
     addresses.add(key);
     const name =
-      DNS_LABEL.test(replica.name) && replica.name.length <= 63 ? replica.name : undefined;
+      NODE_NAME.test(replica.name) && replica.name.length <= SPEC_RULES.nameMaxLength
+        ? replica.name
+        : undefined;
     if (name !== undefined) {
       if (names.has(name)) return { problem: `${where}: name ${name} is listed twice` };
       names.add(name);
     }
     const zone = ZONE_KEYS.map((zoneKey) => replica.aws_instance?.[zoneKey]).find(
-      (value) => value !== undefined && value.length <= 63 && LABEL_VALUE.test(value),
+      (value) =>
+        value !== undefined && value.length <= SPEC_RULES.zoneMaxLength && ZONE.test(value),
     );
     nodes.push(compact<InventoryNode>({ address, name, zone }));
   }
@@ -177,9 +182,4 @@ function toNodeSpec(node: InventoryNode): GlusterNodeSpec {
     allowForceDetach: undefined,
     reclaimFromOtherPool: undefined,
   });
-}
-
-/** Drops undefined fields (so status compares equal to what the API server returns). */
-function compact<T extends object>(value: { readonly [K in keyof T]-?: T[K] | undefined }): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { loadYaml } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { checkGlusterCluster, SPEC_RULES } from '../../../src/cli/spec-validation.js';
+import { SPEC_RULES } from '../../../src/api/spec-rules.js';
+import { checkGlusterCluster } from '../../../src/cli/spec-validation.js';
 
 interface Schema {
   properties?: Record<string, Schema>;
