@@ -8,6 +8,7 @@ import type { SyncOptions } from '../inventory/sync-inventory.js';
 import type { PeerInventory } from '../inventory/peer-inventory.js';
 import type { InventoryObjects } from '../kube/inventory-objects.js';
 import { KubeApiError, NotFoundError } from '../kube/kube-errors.js';
+import { formatKubeTime } from '../kube/kube-time.js';
 
 export const DEFAULT_INVENTORY_SYNC_MS = 5 * 60_000;
 const DEFAULT_CONFIG_MAP_KEY = 'peers.json';
@@ -92,10 +93,7 @@ export class InventoryReader {
     source: string,
     signal: AbortSignal | undefined,
   ): Promise<InventoryRead> {
-    const at = this.#deps
-      .now()
-      .toISOString()
-      .replace(/\.\d{3}Z$/, 'Z');
+    const at = formatKubeTime(this.#deps.now());
     const failed = (reason: string, message: string): InventoryRead => ({
       kind: 'failed',
       reason,

@@ -35,6 +35,7 @@ import type { ExecutorSource } from './executor-cache.js';
 import { gatherObservation } from './gather-observation.js';
 import type { InventoryReader } from './inventory-reader.js';
 import { performAction } from './perform-action.js';
+import { formatKubeTime } from '../kube/kube-time.js';
 
 export interface EventSink {
   record(
@@ -62,8 +63,8 @@ export interface ReconcilerDeps {
   readonly progressRequeueMs: number;
   readonly defaultResyncMs: number;
   readonly onCommand?: GlusterCliOptions['onCommand'];
-  /** Reads spec.inventory sources; without it, such a resource is reported and left alone. */
-  readonly inventory?: Pick<InventoryReader, 'read' | 'forget'>;
+  /** Reads spec.inventory sources. */
+  readonly inventory: Pick<InventoryReader, 'read' | 'forget'>;
 }
 
 export interface ReconcileResult {
@@ -90,7 +91,7 @@ export async function reconcileGlusterCluster(
   } catch (error) {
     if (error instanceof NotFoundError) {
       await deps.executors.forget(clusterKey(key));
-      deps.inventory?.forget(clusterKey(key));
+      deps.inventory.forget(clusterKey(key));
       return {};
     }
     throw error;
@@ -169,7 +170,7 @@ export async function reconcileGlusterCluster(
     logger.info('Removed the finalizer', { deletionPolicy });
     await deps.api.removeFinalizer(key.namespace, key.name);
     await deps.executors.forget(clusterKey(key));
-    deps.inventory?.forget(clusterKey(key));
+    deps.inventory.forget(clusterKey(key));
     return {};
   }
   if (action) {
@@ -252,23 +253,6 @@ async function desiredNodes(
   const { spec } = cluster;
   if (!spec.inventory) return resolveDesiredNodes({ spec });
   const previous = cluster.status?.inventory;
-  if (!deps.inventory) {
-    const at = deps
-      .now()
-      .toISOString()
-      .replace(/\.\d{3}Z$/, 'Z');
-    return resolveDesiredNodes({
-      spec,
-      source: previous?.source ?? 'inventory',
-      read: {
-        kind: 'failed',
-        reason: 'InventoryUnsupported',
-        message: 'This operator reads no inventories',
-        at,
-      },
-      ...(previous ? { previous } : {}),
-    });
-  }
   const reading = await deps.inventory.read(clusterKey(key), key.namespace, spec.inventory, signal);
   return {
     ...resolveDesiredNodes({
@@ -308,10 +292,7 @@ async function writeStatus(
   isDeleting: boolean,
   actionTaken?: Action,
 ): Promise<boolean> {
-  const now = deps
-    .now()
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z');
+  const now = formatKubeTime(deps.now());
   const result = await writeStatusIfChanged(deps.api, key, (current): GlusterClusterStatus =>
     computeStatus({
       specNodes: nodesOf(current, desired),

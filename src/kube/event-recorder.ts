@@ -8,6 +8,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from '../observability/logger.js';
 import { NotFoundError, toKubeError } from './kube-errors.js';
+import { formatKubeTime } from './kube-time.js';
 
 /** `reportingComponent` of every Event the operator creates (a qualified name, as the API asks). */
 export const REPORTING_CONTROLLER = 'glusteroperator.io/gluster-operator';
@@ -183,7 +184,7 @@ class KubeEventRecorder implements EventRecorder {
         {
           namespace: series.namespace,
           name: series.eventName,
-          body: { count, lastTimestamp: formatTime(now) },
+          body: { count, lastTimestamp: formatKubeTime(now) },
         },
         MERGE_PATCH,
       );
@@ -248,11 +249,6 @@ class KubeEventRecorder implements EventRecorder {
       this.series.delete(oldest);
     }
   }
-}
-
-/** metav1.Time: RFC 3339 in seconds. */
-function formatTime(time: Date): string {
-  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 function truncate(text: string, limit: number): string {

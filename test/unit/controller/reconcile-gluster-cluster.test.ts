@@ -101,6 +101,11 @@ function depsWith(api: FakeApi, executor: FakeExecutor, credentials?: SshCredent
     resolver: tableResolver({}),
     glusterTimeoutSeconds: 30,
     commandTimeoutMs: 60_000,
+    // These resources list their nodes; reading an inventory would be a mistake.
+    inventory: {
+      read: () => Promise.reject(new Error('unexpected inventory read')),
+      forget: () => undefined,
+    },
     progressRequeueMs: PROGRESS_MS,
     defaultResyncMs: RESYNC_MS,
   };
