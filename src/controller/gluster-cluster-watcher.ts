@@ -6,6 +6,7 @@ import type {
 } from '../kube/gluster-cluster-api.js';
 import { GoneError } from '../kube/kube-errors.js';
 import type { Logger } from '../observability/logger.js';
+import { abortableSleep } from '../abortable-sleep.js';
 
 /** Where the watcher puts keys: the work queue. */
 export interface KeySink {
@@ -89,7 +90,7 @@ export class GlusterClusterWatcher {
     this.minHealthyWatchMs = options.minHealthyWatchMs ?? 1_000;
     this.resyncIntervalMs = options.resyncIntervalMs;
     this.random = options.random ?? Math.random;
-    this.sleep = options.sleep ?? sleepFor;
+    this.sleep = options.sleep ?? abortableSleep;
     this.now = options.now ?? (() => performance.now());
   }
 
@@ -226,22 +227,6 @@ export class GlusterClusterWatcher {
     const capped = Math.min(this.maxBackoffMs, this.initialBackoffMs * 2 ** (failures - 1));
     return Math.round(capped * (1 - 0.2 * this.random()));
   }
-}
-
-function sleepFor(delayMs: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(done, delayMs);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Read through a call: the compiler cannot see a signal abort across an await. */

@@ -1,3 +1,5 @@
+import { abortableSleep } from '../abortable-sleep.js';
+
 /**
  * The time sources of the leader election, injected so tests can drive it step by step.
  *
@@ -20,19 +22,6 @@ export interface ElectionClock {
 export const systemClock: ElectionClock = {
   monotonicMs: () => performance.now(),
   wallTime: () => new Date(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal.aborted) {
-        resolve();
-        return;
-      }
-      const done = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, ms));
-      signal.addEventListener('abort', done, { once: true });
-    }),
+  sleep: abortableSleep,
   timeout: (ms) => AbortSignal.timeout(Math.max(1, Math.ceil(ms))),
 };
