@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { InventoryProblem } from './inventory-errors.js';
 import type { InventoryPeer, PeerInventory } from './peer-inventory.js';
+import { redactValues } from '../redact-values.js';
 
 /** How many problems one error lists; a file that is wrong everywhere would give a wall of text. */
 export const MAX_LISTED_PROBLEMS = 20;
@@ -264,11 +265,7 @@ export function describeValue(value: unknown, secrets: readonly string[] = []): 
   return typeof value;
 }
 
-/** Replaces every non-empty secret in `text`. */
+/** Replaces every secret in `text`, in every form it may take there (see redactValues). */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let redacted = text;
-  for (const secret of secrets) {
-    if (secret !== '') redacted = redacted.replaceAll(secret, '[redacted]');
-  }
-  return redacted;
+  return redactValues(text, secrets, '[redacted]');
 }

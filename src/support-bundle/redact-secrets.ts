@@ -3,13 +3,10 @@
  * attached to tickets), so every file is passed through here before it is written: it is cheaper
  * to lose a few harmless characters than to ship one key.
  */
+import { redactValues } from '../redact-values.js';
 
 /** What a redacted value is replaced with. Contains nothing any rule below matches again. */
 export const REDACTED = '[REDACTED]';
-
-// Fragments of a secret value shorter than this are not redacted on their own: a private key's
-// short last line ("-----") or a blank line would otherwise wipe half the bundle.
-const MIN_FRAGMENT_LENGTH = 8;
 
 // A whole PEM or OpenSSH private key block (RSA, EC, OPENSSH, ENCRYPTED, PKCS#8), also when its
 // newlines are JSON-escaped (a log line) or indented (a YAML block scalar).
@@ -58,7 +55,7 @@ const XML_OPTION = new RegExp(
  *   `key=value`, `key: value`, JSON and XML form.
  */
 export function redactSecrets(text: string, secretValues: readonly string[] = []): string {
-  let redacted = redactValues(text, secretValues);
+  let redacted = redactValues(text, secretValues, REDACTED);
   redacted = redactPrivateKeys(redacted);
   redacted = redacted.replace(JWT, REDACTED);
   redacted = redacted.replace(BEARER, `$1 ${REDACTED}`);
@@ -68,28 +65,6 @@ export function redactSecrets(text: string, secretValues: readonly string[] = []
     const groups = args.at(-1) as Record<'name' | 'separator' | 'value', string>;
     return `${groups.name}${groups.separator}${quoteLike(groups.value)}`;
   });
-  return redacted;
-}
-
-function redactValues(text: string, secretValues: readonly string[]): string {
-  const fragments = new Set<string>();
-  for (const value of secretValues) {
-    if (value === '') continue;
-    fragments.add(value);
-    const escaped = JSON.stringify(value).slice(1, -1);
-    fragments.add(escaped);
-    if (value.length >= MIN_FRAGMENT_LENGTH) {
-      fragments.add(Buffer.from(value, 'utf8').toString('base64').replace(/=+$/, ''));
-    }
-    for (const line of value.split(/\r?\n/)) {
-      const trimmed = line.trim();
-      if (trimmed.length >= MIN_FRAGMENT_LENGTH) fragments.add(trimmed);
-    }
-  }
-  // Longest first, so a whole value goes before a fragment of it leaves the rest behind.
-  const ordered = [...fragments].sort((a, b) => b.length - a.length);
-  let redacted = text;
-  for (const fragment of ordered) redacted = redacted.split(fragment).join(REDACTED);
   return redacted;
 }
 
