@@ -4,7 +4,7 @@ import { parseDurationMs } from '../core/duration.js';
 import { UsageError } from './cli-errors.js';
 
 /** Every flag the CLI knows; which command takes which is in COMMAND_FLAGS. */
-export const OPTIONS = {
+const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   verbose: { type: 'boolean', short: 'v' },
   quiet: { type: 'boolean', short: 'q' },
@@ -83,7 +83,7 @@ const KUBE: readonly OptionName[] = ['kubeconfig', 'namespace', 'cluster'];
 const SOURCES: readonly OptionName[] = ['node', 'peers-file', 'peers', 'use-hostnames', 'file'];
 
 /** The flags each command accepts besides the global ones: a flag it would ignore is an error. */
-export const COMMAND_FLAGS: Readonly<Record<CommandName, readonly OptionName[]>> = {
+const COMMAND_FLAGS: Readonly<Record<CommandName, readonly OptionName[]>> = {
   plan: [...SSH, ...KUBE, 'file'],
   status: [...SSH, ...KUBE, ...SOURCES],
   peers: [...SSH, ...KUBE, ...SOURCES, 'via', 'force', 'connected'],

@@ -23,7 +23,7 @@ export async function loadClusterManifest(
   return parseClusterManifest(text, path, options);
 }
 
-export function parseClusterManifest(
+function parseClusterManifest(
   text: string,
   path: string,
   options: { readonly name?: string; readonly namespace: string },

@@ -30,7 +30,7 @@ export interface CommandContext {
   /** gluster's --timeout for each command; for `peers wait`, how long to wait. */
   readonly timeoutMs: number;
   /** How host names are resolved when matching peers (the system resolver; tests inject one). */
-  readonly resolver: Resolver | undefined;
+  readonly resolver: Resolver;
   /** Opens SSH access with the flags, over what `target` says (its Secret, spec.ssh). */
   connect(target: NodeTarget | undefined): Promise<NodeAccess>;
 }

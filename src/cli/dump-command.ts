@@ -1,6 +1,5 @@
 import { CouldNotRunError } from '../exec/exec-errors.js';
 import { GlusterCliError } from '../gluster/gluster-errors.js';
-import { systemResolver } from '../gluster/host-identity.js';
 import type { PoolMember } from '../gluster/peer.js';
 import { getPoolList } from '../gluster/pool-list.js';
 import { dumpInventory, serializePeerInventory } from '../inventory/index.js';
@@ -37,10 +36,9 @@ export async function runDumpCommand(ctx: CommandContext): Promise<ExitCode> {
     }
   }
   if (!asked) throw lastError;
-  const resolver = ctx.resolver ?? systemResolver;
   const addresses = new Map<string, string>();
   for (const name of namesToResolve(asked.members)) {
-    const [address] = await resolver(name).catch(() => [] as string[]);
+    const [address] = await ctx.resolver(name).catch(() => [] as string[]);
     if (address === undefined) {
       ctx.io.stderr(`warning: ${name} does not resolve here; its ip_address is the name itself\n`);
     } else addresses.set(name, address);

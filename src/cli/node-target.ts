@@ -30,6 +30,8 @@ export interface TargetFlags {
   readonly cluster?: string | undefined;
   readonly kubeconfig?: string | undefined;
   readonly namespace?: string | undefined;
+  /** The node to run on instead of the source's first (peers, dump). */
+  readonly via?: string | undefined;
 }
 
 const SOURCE_FLAGS = '--node, --peers-file, --peers, -f or --cluster';
@@ -44,6 +46,7 @@ export async function resolveNodeTarget(
   io: CliIo,
   options: { readonly required: boolean; readonly clusterOnly?: boolean },
 ): Promise<NodeTarget | undefined> {
+  if (flags.via !== undefined) assertAddress(flags.via, '--via');
   const given = [
     (flags.node?.length ?? 0) > 0 ? '--node' : undefined,
     flags['peers-file'] !== undefined ? '--peers-file' : undefined,
@@ -113,7 +116,7 @@ function clusterTarget(
 }
 
 /** peers.json: each replica by its ip_address, or its hostname with --use-hostnames. */
-export function inventoryTarget(
+function inventoryTarget(
   loaded: LoadedInventory,
   useHostnames: boolean,
   io: CliIo,

@@ -34,13 +34,12 @@ export async function runPeersCommand(ctx: CommandContext): Promise<ExitCode> {
   if (ctx.flags.connected !== undefined && sub !== 'wait') {
     throw new UsageError('--connected is for peers wait only');
   }
-  if (ctx.flags.via !== undefined) assertAddress(ctx.flags.via, '--via');
   for (const host of hosts) assertAddress(host, `peers ${sub}`);
   const needsNodes = sub === 'validate' || sub === 'create-cluster' || sub === 'delete-cluster';
   const target = await resolveNodeTarget(ctx.flags, ctx.io, {
     required: needsNodes || ctx.flags.via === undefined,
   });
-  const call = { signal: ctx.signal, ...(ctx.resolver ? { resolver: ctx.resolver } : {}) };
+  const call = { signal: ctx.signal, resolver: ctx.resolver };
 
   switch (sub) {
     case 'probe': {

@@ -21,7 +21,7 @@ export async function runPlanCommand(ctx: CommandContext): Promise<ExitCode> {
   const observation = await ctx.progress.timed('Gathered', () =>
     gatherObservation(access.cli, specNodes, {
       signal: ctx.signal,
-      ...(ctx.resolver ? { resolver: ctx.resolver } : {}),
+      resolver: ctx.resolver,
     }),
   );
   reportNodes(ctx, observation);

@@ -3,7 +3,7 @@ import type { PoolMember } from '../gluster/peer.js';
 import type { InventoryPeer, PeerInventory } from '../inventory/index.js';
 
 /** glusterd's management port: what a peer of the pool listens on for other members. */
-export const GLUSTERD_PORT = 24007;
+const GLUSTERD_PORT = 24007;
 
 /**
  * A `pool list` as peers.json: the node asked first, then the others in gluster's order, pid

@@ -1,5 +1,5 @@
 import { GlusterCli } from '../gluster/gluster-cli.js';
-import type { Resolver } from '../gluster/host-identity.js';
+import { systemResolver, type Resolver } from '../gluster/host-identity.js';
 import type { Executor } from '../exec/executor.js';
 import type { CliIo } from './cli-io.js';
 import { createCliLogger } from './cli-logger.js';
@@ -94,7 +94,7 @@ export async function runCli(
       logger,
       signal,
       timeoutMs,
-      resolver: options.resolver,
+      resolver: options.resolver ?? systemResolver,
       async connect(target: NodeTarget | undefined) {
         if (access) return access;
         const sshPort = values['ssh-port'];

@@ -23,7 +23,7 @@ export async function runStatusCommand(ctx: CommandContext): Promise<ExitCode> {
 }
 
 /** Every node's pool list and version, in parallel, each reported as it finishes. */
-export async function gatherWithProgress(
+async function gatherWithProgress(
   ctx: CommandContext,
   access: NodeAccess,
   nodes: readonly string[],

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { SupportBundleOptions } from '../support-bundle/index.js';
-import { collectSupportBundle } from '../support-bundle/index.js';
+import { PEERS_SYNC_APIKEY_VARIABLE } from '../inventory/index.js';
+import { bundleRootName, collectSupportBundle } from '../support-bundle/index.js';
 import { integerFlag } from './cli-options.js';
 import type { CommandContext } from './command-context.js';
 import type { ExitCode } from './exit-codes.js';
@@ -16,12 +17,8 @@ import { formatJson } from './table.js';
  */
 export async function runSupportBundleCommand(ctx: CommandContext): Promise<ExitCode> {
   const target = await resolveNodeTarget(ctx.flags, ctx.io, { required: false });
-  const stamp = ctx.io
-    .now()
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  const outputPath = ctx.flags.out ?? join(ctx.io.cwd, `gluster-support-${stamp}.tar.gz`);
+  const outputPath =
+    ctx.flags.out ?? join(ctx.io.cwd, `${bundleRootName(undefined, ctx.io.now())}.tar.gz`);
   const names = new Map(
     (target?.cluster?.spec.nodes ?? []).map((node) => [node.address, node.name]),
   );
@@ -37,12 +34,10 @@ export async function runSupportBundleCommand(ctx: CommandContext): Promise<Exit
     ctx.flags.namespace !== undefined ||
     ctx.flags['operator-namespace'] !== undefined;
   const kube = wantsKube ? loadKubeAccess(ctx.flags) : undefined;
+  const syncApiKey = ctx.io.env[PEERS_SYNC_APIKEY_VARIABLE];
   const secretValues = [
     ...(access ? [access.ssh.privateKey] : []),
-    ...['PEERS_SYNC_APIKEY'].flatMap((name) => {
-      const value = ctx.io.env[name];
-      return value ? [value] : [];
-    }),
+    ...(syncApiKey ? [syncApiKey] : []),
   ];
   const options: SupportBundleOptions = {
     outputPath,

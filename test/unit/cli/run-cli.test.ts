@@ -175,11 +175,12 @@ describe('the CLI (in-process, fake executor)', () => {
         expect(fake.calls).to.deep.equal([]);
       });
     }
-    it('in peers probe, --via and peers wait', async () => {
+    it('in peers probe, --via (peers and dump) and peers wait', async () => {
       for (const argv of [
         ['peers', 'probe', 'n2;reboot', '--via', N1],
         ['peers', 'list', '--via', '$(reboot)'],
         ['peers', 'wait', N2, '`id`', '--via', N1],
+        ['dump', '--via', 'n1;reboot'],
       ]) {
         const fake = new FakeExecutor();
         const run = await runWithFake(argv, fake, home);
