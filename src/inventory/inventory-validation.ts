@@ -4,7 +4,7 @@ import type { InventoryPeer, PeerInventory } from './peer-inventory.js';
 import { redactValues } from '../redact-values.js';
 
 /** How many problems one error lists; a file that is wrong everywhere would give a wall of text. */
-export const MAX_LISTED_PROBLEMS = 20;
+const MAX_LISTED_PROBLEMS = 20;
 /**
  * How deep `info` may nest. JSON.parse copes with any depth but JSON.stringify recurses, so a
  * deeper `info` would load and then fail to dump with a stack overflow.
@@ -242,14 +242,14 @@ function isJsonObject(value: unknown): value is JsonObject {
 }
 
 /** `.key` for plain identifiers, `["odd key"]` otherwise, so the path can be pasted into jq. */
-export function pathKey(key: string): string {
+function pathKey(key: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 
 const MAX_SHOWN_STRING = 60;
 
 /** A short, single-line rendering of a bad value for an error message. */
-export function describeValue(value: unknown, secrets: readonly string[] = []): string {
+function describeValue(value: unknown, secrets: readonly string[] = []): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') {

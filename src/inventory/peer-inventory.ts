@@ -103,7 +103,7 @@ export function decodeInventoryBytes(bytes: Uint8Array, source: string): string 
   }
 }
 
-export function tooLargeMessage(byteLength: number): string {
+function tooLargeMessage(byteLength: number): string {
   return `is ${byteLength} bytes, more than the limit of ${MAX_INVENTORY_BYTES} bytes (4 MiB)`;
 }
 

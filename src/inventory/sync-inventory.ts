@@ -1,6 +1,7 @@
 import type { Logger } from '../observability/logger.js';
 import type { InventorySyncFailure } from './inventory-errors.js';
 import { InventoryFormatError, InventorySyncError } from './inventory-errors.js';
+import { isEmptyInventory } from './inventory-queries.js';
 import { redactSecrets } from './inventory-validation.js';
 import type { PeerInventory } from './peer-inventory.js';
 import { MAX_INVENTORY_BYTES, decodeInventoryBytes, parseInventoryText } from './peer-inventory.js';
@@ -129,7 +130,7 @@ export async function syncInventory(
     }
     const durationMs = Math.round(performance.now() - startedMs);
     const meta = { url: shown, status, bytes: body.byteLength, durationMs };
-    if (inventory.replicas.length === 0) {
+    if (isEmptyInventory(inventory)) {
       options.logger?.warn('Fetched a peer inventory with no peers', meta);
     } else {
       options.logger?.debug('Fetched peer inventory', {

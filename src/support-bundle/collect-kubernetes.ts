@@ -16,9 +16,11 @@ import { withSignal } from '../kube/request-options.js';
 export interface KubeSource {
   readonly kubeConfig: KubeConfig;
   readonly namespace: string;
-  /** One GlusterCluster; without it, every GlusterCluster of the namespace. */
+  /** One GlusterCluster; absent: every GlusterCluster of the namespace. */
   readonly name?: string;
+  /** Default `gluster-operator` (deploy/). */
   readonly operatorNamespace?: string;
+  /** Default `app.kubernetes.io/name=gluster-operator` (deploy/). */
   readonly operatorLabelSelector?: string;
 }
 

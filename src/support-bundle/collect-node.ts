@@ -51,6 +51,11 @@ const XML_COMMANDS: readonly XmlCommand[] = [
  * version, the pool's op-version and the tail of glusterd's log. A failed command is a problem
  * and a line of `error.txt`; a node that cannot be reached at all gets only `error.txt`.
  */
+/** How a node is named in progress and problem lines: `n2 (10.0.0.12)`, or its address. */
+export function nodeLabel(node: BundleNode): string {
+  return node.name === undefined ? node.address : `${node.name} (${node.address})`;
+}
+
 export async function collectNode(
   node: BundleNode,
   dir: string,
@@ -59,7 +64,7 @@ export async function collectNode(
 ): Promise<void> {
   const { cli, signal } = options;
   const { address } = node;
-  const label = node.name === undefined ? address : `${node.name} (${address})`;
+  const label = nodeLabel(node);
   const callOptions: CallOptions = signal ? { signal } : {};
   const failures: string[] = [];
   const fail = (what: string, why: string): void => {

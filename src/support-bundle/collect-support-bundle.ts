@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { KubeConfig } from '@kubernetes/client-node';
+
 import { InvalidArgumentError } from '../errors.js';
 import type { Executor } from '../exec/executor.js';
 import { Semaphore } from '../exec/semaphore.js';
@@ -7,9 +7,9 @@ import type { GlusterCli } from '../gluster/gluster-cli.js';
 import { bundleRootName, UniqueNames } from './bundle-paths.js';
 import { renderReadme } from './bundle-readme.js';
 import { BundleWriter } from './bundle-writer.js';
-import { collectKubernetes } from './collect-kubernetes.js';
+import { collectKubernetes, type KubeSource } from './collect-kubernetes.js';
 import type { BundleNode } from './collect-node.js';
-import { collectNode } from './collect-node.js';
+import { collectNode, nodeLabel } from './collect-node.js';
 import { describeFailure } from './describe-failure.js';
 import { readOperatorVersion } from './operator-version.js';
 import { SupportBundleAbortedError, SupportBundleError } from './support-bundle-errors.js';
@@ -24,16 +24,7 @@ export interface SupportBundleOptions {
   readonly cli?: GlusterCli;
   /** Runs the glusterd log tail; default: the CLI's executor (with its sudo setting). */
   readonly executor?: Executor;
-  readonly kube?: {
-    readonly kubeConfig: KubeConfig;
-    readonly namespace: string;
-    /** One GlusterCluster; absent: every GlusterCluster of the namespace. */
-    readonly name?: string;
-    /** Default `gluster-operator` (deploy/). */
-    readonly operatorNamespace?: string;
-    /** Default `app.kubernetes.io/name=gluster-operator` (deploy/). */
-    readonly operatorLabelSelector?: string;
-  };
+  readonly kube?: KubeSource;
   /** Local operator log files to include (their tail), e.g. from the sandbox. */
   readonly operatorLogPaths?: readonly string[];
   /** Lines of each log tail; default 500. */
@@ -86,7 +77,7 @@ export async function collectSupportBundle(
     const nodeDirs = new UniqueNames();
     const nodes = options.nodes.map((node) => ({
       node,
-      label: node.name === undefined ? node.address : `${node.name} (${node.address})`,
+      label: nodeLabel(node),
       dir: `nodes/${nodeDirs.claim(node.name ?? node.address)}`,
     }));
     const kube = options.kube;
@@ -130,9 +121,7 @@ export async function collectSupportBundle(
     await writer.pack(outputPath);
     return { path: outputPath, files: [...writer.files], problems: [...writer.problems] };
   } catch (error) {
-    if (signal?.aborted) {
-      throw new SupportBundleAbortedError('Support bundle aborted', { cause: signal.reason });
-    }
+    throwIfAborted(signal);
     if (error instanceof SupportBundleError) throw error;
     throw new SupportBundleError(`Could not write the support bundle ${outputPath}`, {
       cause: error,
