@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { checkHostAddress } from '../api/host-address.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { ClusterAction } from './cluster-errors.js';
 import { ClusterChangeFailedError, ClusterChangeRefusedError } from './cluster-errors.js';
 import type { CallOptions, GlusterCli } from './gluster-cli.js';
+import { assertHostArgument } from './host-argument.js';
 import type { Resolver } from './host-identity.js';
 import { normalizeHost } from './host-identity.js';
 import type { MeshReport } from './mesh-validation.js';
@@ -147,8 +147,7 @@ export function assertNodeList(nodes: readonly string[]): void {
   if (nodes.length === 0) throw new InvalidArgumentError('A cluster needs at least one node');
   const seen = new Set<string>();
   for (const node of nodes) {
-    const check = checkHostAddress(node);
-    if (!check.valid) throw new InvalidArgumentError(`Invalid node address: ${check.reason}`);
+    assertHostArgument('node address', node);
     const key = normalizeHost(node);
     if (seen.has(key)) throw new InvalidArgumentError(`${node} is listed twice`);
     seen.add(key);

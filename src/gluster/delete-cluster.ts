@@ -32,9 +32,12 @@ export async function deleteCluster(
     getVolumeInfo(cli, anchor, options),
   ]);
 
+  // Each node's pool entry, looked up once for the check and the detach.
+  const targets = await Promise.all(
+    others.map(async (node) => ({ node, member: await matcher.findPeer(members, { host: node }) })),
+  );
   const blockers: string[] = [];
-  for (const node of others) {
-    const member = await matcher.findPeer(members, { host: node });
+  for (const { node, member } of targets) {
     if (member?.isLocal) blockers.push(`${node} is ${anchor} itself`);
     const bricks = member ? bricksHostedBy(volumes, member.uuid) : [];
     if (bricks.length > 0) {
@@ -45,8 +48,7 @@ export async function deleteCluster(
 
   const actions: ClusterAction[] = [];
   try {
-    for (const node of others) {
-      const member = await matcher.findPeer(members, { host: node });
+    for (const { node, member } of targets) {
       // Detach by the name glusterd knows the peer by; a node not in the pool is already absent.
       const server = member?.hostname ?? node;
       const result = await peerDetach(cli, { server, node: anchor }, options);

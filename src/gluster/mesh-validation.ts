@@ -128,7 +128,8 @@ export async function evaluateMesh(
   return { isFullMesh: problems.length === 0, observers, links, problems };
 }
 
-function linkStatus(isConnected: boolean, state: number | undefined): LinkStatus {
+/** How a member's pool-list row reads as a link: its connection, then its handshake state. */
+export function linkStatus(isConnected: boolean, state: number | undefined): LinkStatus {
   if (!isConnected) return 'Disconnected';
   if (state === PEER_STATE.PeerInCluster) return 'Connected';
   if (state === PEER_STATE.PeerRejected) return 'Rejected';

@@ -2,8 +2,7 @@ import { setTimeout as sleepMs } from 'node:timers/promises';
 import type { CallOptions, GlusterCli } from './gluster-cli.js';
 import type { Resolver } from './host-identity.js';
 import { HostMatcher } from './host-identity.js';
-import type { LinkStatus } from './mesh-validation.js';
-import { PEER_STATE } from './peer.js';
+import { linkStatus, type LinkStatus } from './mesh-validation.js';
 import { getPoolList } from './pool-list.js';
 
 export interface PeerConnection {
@@ -31,9 +30,7 @@ export async function checkPeersConnected(
       const member = await matcher.findPeer(members, { host: server });
       if (!member) return { server, status: 'NotInPool' };
       if (member.isLocal) return { server, status: 'Connected' };
-      if (!member.isConnected) return { server, status: 'Disconnected' };
-      if (member.state === PEER_STATE.PeerInCluster) return { server, status: 'Connected' };
-      return { server, status: member.state === PEER_STATE.PeerRejected ? 'Rejected' : 'Joining' };
+      return { server, status: linkStatus(member.isConnected, member.state) };
     }),
   );
 }
