@@ -41,10 +41,6 @@ export function checkHostAddress(value: string): HostAddressCheck {
   return { valid: true, kind: 'hostname' };
 }
 
-export function isValidHostAddress(value: string): boolean {
-  return checkHostAddress(value).valid;
-}
-
 function isIpv6(value: string): boolean {
   if (!IPV6_CHARS.test(value)) return false;
   let text = value;

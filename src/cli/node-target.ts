@@ -116,11 +116,7 @@ function clusterTarget(
 }
 
 /** peers.json: each replica by its ip_address, or its hostname with --use-hostnames. */
-function inventoryTarget(
-  loaded: LoadedInventory,
-  useHostnames: boolean,
-  io: CliIo,
-): NodeTarget {
+function inventoryTarget(loaded: LoadedInventory, useHostnames: boolean, io: CliIo): NodeTarget {
   if (loaded.path === undefined) {
     throw new UsageError(
       `No peers.json found (looked in ${inventoryLookupPaths({ env: io.env, cwd: io.cwd, home: io.home }).join(', ')}); pass --peers-file <path>`,

@@ -1,5 +1,4 @@
-import { CouldNotRunError } from '../exec/exec-errors.js';
-import { GlusterCliError } from '../gluster/gluster-errors.js';
+import { classify } from '../controller/gather-observation.js';
 import type { MeshReport } from '../gluster/mesh-validation.js';
 import type { PoolMember } from '../gluster/peer.js';
 import type { PoolView } from '../gluster/pool-views.js';
@@ -49,12 +48,13 @@ export function buildStatusReport(
         error: null,
       };
     }
-    const sshFailed = view.error instanceof CouldNotRunError;
+    // The operator's own reading of the failure: SSH, glusterd, or gluster's answer.
+    const failure = classify(view.error);
     return {
       address: view.node,
       // SSH worked whenever something other than the transport failed.
-      sshReachable: !sshFailed,
-      glusterdRunning: sshFailed ? null : view.error instanceof GlusterCliError ? false : null,
+      sshReachable: failure.kind !== 'ssh',
+      glusterdRunning: failure.kind === 'glusterd' ? false : null,
       glusterVersion: versions.get(view.node) ?? null,
       uuid: null,
       members: [],

@@ -40,11 +40,15 @@ export async function gatherObservation(
 ): Promise<Observation> {
   const answers = await Promise.all(specNodes.map((spec) => askNode(cli, spec, options)));
   const matcher = new HostMatcher(options.resolver);
+  // Each node's own row of its pool list, found once.
+  const selves = answers.map((answer) => answer.members?.find((member) => member.isLocal));
   const uuidToSpec = new Map<string, string>();
-  for (const answer of answers) {
-    const self = answer.members?.find((member) => member.isLocal);
+  for (const [index, answer] of answers.entries()) {
+    const self = selves[index];
     if (self) uuidToSpec.set(self.uuid, answer.spec.address);
   }
+  // Spec nodes that answered: each has a known UUID.
+  const answered = new Set(uuidToSpec.values());
 
   // One `volume info` per distinct pool (its members share the volume definitions).
   const volumesByPool = new Map<string, Promise<readonly Volume[] | undefined>>();
@@ -59,12 +63,12 @@ export async function gatherObservation(
   };
 
   const nodes = await Promise.all(
-    answers.map(async (answer): Promise<NodeObservation> => {
-      const self = answer.members?.find((member) => member.isLocal);
+    answers.map(async (answer, index): Promise<NodeObservation> => {
+      const self = selves[index];
       const view = answer.members
         ? await Promise.all(
             answer.members.map((member) =>
-              annotate(member, answer.spec.address, uuidToSpec, specNodes, matcher),
+              annotate(member, answer.spec.address, uuidToSpec, answered, specNodes, matcher),
             ),
           )
         : undefined;
@@ -129,12 +133,12 @@ async function annotate(
   member: PoolMember,
   observer: string,
   uuidToSpec: ReadonlyMap<string, string>,
+  answered: ReadonlySet<string>,
   specNodes: readonly GlusterNodeSpec[],
   matcher: HostMatcher,
 ): Promise<ObservedMember> {
   let specAddress = member.isLocal ? observer : uuidToSpec.get(member.uuid);
   if (specAddress === undefined) {
-    const answered = new Set(uuidToSpec.values());
     for (const spec of specNodes) {
       // A spec node that answered has a known UUID, and this member's is another.
       if (answered.has(spec.address)) continue;

@@ -343,7 +343,7 @@ function unaskedObservation(addresses: readonly string[], why: string): Observat
 }
 
 /** The one place where an error of a change becomes a reason for status, events and retries. */
-export function classifyActionError(error: unknown): PassFailure {
+function classifyActionError(error: unknown): PassFailure {
   if (error instanceof GlusterOperationError) {
     return {
       reason: error.reason,

@@ -132,8 +132,6 @@ export function createLeaseLock(kubeConfig: KubeConfig, key: LeaseKey): LeaseLoc
   };
 }
 
-/** Request options that end the request when `signal` aborts. */
-
 /** The Lease spec as sent: MicroTimes as V1MicroTime, which writes the six fractional digits. */
 interface LeaseSpecBody {
   readonly holderIdentity: string;
