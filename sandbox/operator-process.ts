@@ -88,8 +88,9 @@ export function spawnOperator(options: OperatorProcessOptions): OperatorProcess 
 }
 
 /**
- * Waits until it leads (/status says role master) and /readyz answers 200: its watch is live. A
- * standby is ready too, so /readyz alone would not say it acts. Fails early if it exits.
+ * Waits until it leads and its watch is live: /status says role master and ready (the same
+ * check /readyz answers; a standby is ready too, so ready alone would not say it acts). Fails
+ * early if it exits.
  */
 export async function waitForOperatorReady(
   operator: OperatorProcess,
@@ -108,10 +109,9 @@ export async function waitForOperatorReady(
     try {
       const status = (await (
         await fetch(`${base}/status`, { signal: AbortSignal.timeout(2_000) })
-      ).json()) as { role?: unknown };
-      const ready = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      if (status.role === 'master' && ready.status === 200) return;
-      lastProblem = `role ${String(status.role)}, /readyz ${String(ready.status)}`;
+      ).json()) as { role?: unknown; ready?: unknown };
+      if (status.role === 'master' && status.ready === true) return;
+      lastProblem = `role ${String(status.role)}, ready ${String(status.ready)}`;
     } catch (err) {
       lastProblem = err instanceof Error ? err.message : String(err);
     }

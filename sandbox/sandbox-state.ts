@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { isProcessAlive, type ProcessIdentity } from '../testbed/process-identity.js';
+import type { ProcessIdentity } from '../testbed/process-identity.js';
 import type { SandboxPaths } from './sandbox-layout.js';
 import { SandboxError } from './sandbox-error.js';
 
@@ -65,8 +65,4 @@ export function readSandboxState(paths: SandboxPaths): SandboxState | undefined 
       { cause: err },
     );
   }
-}
-
-export function isSupervisorAlive(state: SandboxState): boolean {
-  return isProcessAlive(state.supervisor);
 }

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../src/observability/logger.js';
 import { startControlPlane, type ControlPlane } from '../test/support/control-plane.js';
-import { findFreePorts } from '../test/support/free-ports.js';
+import { freePort } from '../test/support/free-ports.js';
 import { resolveKubeTestBinaries } from '../test/support/kube-test-binaries.js';
 import { startGlusterTestPool, type GlusterTestPool } from '../testbed/gluster-test-pool.js';
 import { describeError } from './describe-error.js';
@@ -132,8 +132,7 @@ export async function runSupervisor(paths: SandboxPaths, logger: Logger): Promis
       SANDBOX.operatorNamespace,
       SANDBOX.operatorServiceAccount,
     );
-    const [httpPort] = await findFreePorts(1);
-    if (httpPort === undefined) throw new Error('findFreePorts returned no port');
+    const httpPort = await freePort();
     const startOperator = (): OperatorProcess =>
       spawnOperator({
         kubeconfigPath: operatorKubeconfig,

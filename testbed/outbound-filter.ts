@@ -32,11 +32,6 @@ export async function restoreOutbound(rt: NodeRuntime): Promise<void> {
   await nft(rt, ['delete', 'table', ...TABLE]);
 }
 
-/** The node's ruleset, for tests that check a fault is really gone. */
-export async function listRuleset(rt: NodeRuntime): Promise<string> {
-  return runChecked(nsenterArgv(rt, ['nft', 'list', 'ruleset']));
-}
-
 async function nft(rt: NodeRuntime, args: readonly string[]): Promise<void> {
   await runChecked(nsenterArgv(rt, ['nft', ...args]));
 }

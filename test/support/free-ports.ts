@@ -34,3 +34,10 @@ export async function findFreePorts(count: number): Promise<number[]> {
     );
   }
 }
+
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const [port] = await findFreePorts(1);
+  if (port === undefined) throw new Error('No free port');
+  return port;
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HaRole } from '../../src/ha/ha-role.js';
 import type { LogLevel } from '../../src/observability/logger.js';
-import { findFreePorts } from './free-ports.js';
+import { freePort } from './free-ports.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -117,13 +117,6 @@ function killOnExit(child: ChildProcess): void {
   process.once('exit', () => {
     for (const leftover of running) leftover.kill('SIGKILL');
   });
-}
-
-/** A port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const [port] = await findFreePorts(1);
-  if (port === undefined) throw new Error('No free port');
-  return port;
 }
 
 export async function spawnOperator(options: OperatorProcessOptions): Promise<OperatorProcess> {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { identifyProcess } from '../../testbed/process-identity.js';
 
 /**
  * Leftovers of test runs that died too hard to clean up (SIGKILL, OOM, a closed terminal):
@@ -20,7 +21,7 @@ interface OwnerRecord {
 export function writeOwnerRecord(dir: string, daemonPids: readonly number[]): void {
   const record: OwnerRecord = {
     ownerPid: process.pid,
-    ownerStartTime: processStartTime(process.pid) ?? '',
+    ownerStartTime: identifyProcess(process.pid)?.startTime ?? '',
     daemonPids,
   };
   writeFileSync(path.join(dir, OWNER_FILE), JSON.stringify(record), { mode: 0o600 });
@@ -41,7 +42,7 @@ export function reapStaleControlPlanes(tmpDir = os.tmpdir()): string[] {
     if (record === undefined) continue; // being created right now, or not ours to judge
     if (
       record.ownerStartTime !== '' &&
-      processStartTime(record.ownerPid) === record.ownerStartTime
+      identifyProcess(record.ownerPid)?.startTime === record.ownerStartTime
     ) {
       continue; // its owner still runs
     }
@@ -63,16 +64,6 @@ export function reapStaleControlPlanes(tmpDir = os.tmpdir()): string[] {
 function readOwnerRecord(dir: string): OwnerRecord | undefined {
   try {
     return JSON.parse(readFileSync(path.join(dir, OWNER_FILE), 'utf8')) as OwnerRecord;
-  } catch {
-    return undefined;
-  }
-}
-
-function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
-    // Fields after the parenthesised command name; the start time is field 22 overall.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
   } catch {
     return undefined;
   }
