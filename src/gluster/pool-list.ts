@@ -1,6 +1,6 @@
 import type { CallOptions, GlusterCli } from './gluster-cli.js';
-import { assertAccepted } from './gluster-errors.js';
-import type { Peer, PoolMember } from './peer.js';
+import { assertAccepted, GlusterXmlParseError } from './gluster-errors.js';
+import type { PoolMember } from './peer.js';
 import { parsePeers } from './peer.js';
 
 // gluster's name for the node that answered `pool list`.
@@ -33,12 +33,12 @@ export async function nodesFromPoolList(
   return (await getPoolList(cli, node, options)).map((member) => member.hostname);
 }
 
-/** The UUID glusterd of `node` has, from its own row of `pool list`. */
-export function localMember(members: readonly PoolMember[]): PoolMember | undefined {
-  return members.find((member) => member.isLocal);
-}
-
-/** The other members, as in `peer status`. */
-export function remoteMembers(members: readonly PoolMember[]): Peer[] {
-  return members.filter((member) => !member.isLocal);
+/**
+ * `node`'s own row of its `pool list` (glusterd always lists itself as localhost): an answer
+ * without it cannot be read, which is gluster's answer being odd, not the caller's mistake.
+ */
+export function requireLocalMember(members: readonly PoolMember[], node: string): PoolMember {
+  const self = members.find((member) => member.isLocal);
+  if (!self) throw new GlusterXmlParseError(`gluster pool list on ${node} has no localhost row`);
+  return self;
 }

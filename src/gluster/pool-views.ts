@@ -1,6 +1,6 @@
 import type { CallOptions, GlusterCli } from './gluster-cli.js';
 import type { PoolMember } from './peer.js';
-import { getPoolList } from './pool-list.js';
+import { getPoolList, requireLocalMember } from './pool-list.js';
 
 /** What one node said about the pool, or why it could not say. */
 export type PoolView =
@@ -28,8 +28,7 @@ export async function gatherPoolViews(
     nodes.map(async (node): Promise<PoolView> => {
       try {
         const members = await getPoolList(cli, node, options);
-        const self = members.find((member) => member.isLocal);
-        if (!self) throw new Error(`gluster pool list on ${node} has no localhost row`);
+        const self = requireLocalMember(members, node);
         return { node, ok: true, uuid: self.uuid, members };
       } catch (error) {
         return {

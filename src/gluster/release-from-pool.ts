@@ -1,10 +1,9 @@
-import { InvalidArgumentError } from '../errors.js';
 import { ClusterChangeRefusedError } from './cluster-errors.js';
 import type { CallOptions, GlusterCli } from './gluster-cli.js';
 import type { DetachResult } from './peer-detach.js';
 import { peerDetach } from './peer-detach.js';
 import type { PoolMember } from './peer.js';
-import { getPoolList } from './pool-list.js';
+import { getPoolList, requireLocalMember } from './pool-list.js';
 import type { Volume } from './volume-info.js';
 import { bricksHostedBy, getVolumeInfo } from './volume-info.js';
 
@@ -60,8 +59,7 @@ export async function releaseFromPool(
     getPoolList(cli, node, options),
     getVolumeInfo(cli, node, options),
   ]);
-  const self = members.find((member) => member.isLocal);
-  if (!self) throw new InvalidArgumentError(`gluster pool list on ${node} has no localhost row`);
+  const self = requireLocalMember(members, node);
   if (members.length === 1) return undefined;
   const operation = `release ${node} from its pool`;
   const bricks = bricksHostedBy(volumes, self.uuid);
