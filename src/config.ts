@@ -13,9 +13,11 @@ export interface OperatorConfig {
   readonly sshConnectTimeoutMs: number;
   /** Longest any one remote command may run before it is ended. */
   readonly commandTimeoutMs: number;
+  /** Longest one read of a node may take before the node counts as not answering. */
+  readonly readTimeoutMs: number;
   /** Resync when a resource gives no resyncInterval. */
   readonly defaultResyncMs: number;
-  /** How soon to look again while a change is under way. */
+  /** The longest delay between looks while a change is on its way (they start at 250 ms). */
   readonly progressRequeueMs: number;
   readonly logLevel: LogLevel;
   /** /healthz, /readyz, /metrics and /status; 0 turns the listener off. */
@@ -58,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     glusterTimeoutSeconds: integer('GLUSTER_TIMEOUT_SECONDS', 30, 1, 600),
     sshConnectTimeoutMs: integer('SSH_CONNECT_TIMEOUT_MS', 10_000, 100, 120_000),
     commandTimeoutMs: integer('COMMAND_TIMEOUT_MS', 60_000, 1_000, 900_000),
+    readTimeoutMs: integer('READ_TIMEOUT_MS', 5_000, 500, 120_000),
     defaultResyncMs: duration('DEFAULT_RESYNC_INTERVAL', '5m'),
     progressRequeueMs: integer('PROGRESS_REQUEUE_MS', 5_000, 100, 600_000),
     logLevel,

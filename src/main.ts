@@ -40,7 +40,15 @@ async function main(): Promise<void> {
   });
 
   let operator: RunningOperator | undefined;
-  const run = (): RunningOperator => startOperator({ kubeConfig, config, logger, metrics });
+  const run = (): RunningOperator =>
+    startOperator({
+      kubeConfig,
+      config,
+      logger,
+      metrics,
+      // Every change and status write is fenced by the Lease: see docs/ha.md.
+      ...(elector ? { leadership: { remainingMs: () => elector.leadershipRemainingMs() } } : {}),
+    });
   const elector = election.enabled
     ? new LeaderElector({
         lock: createLeaseLock(kubeConfig, election.lease),

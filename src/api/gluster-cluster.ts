@@ -88,7 +88,10 @@ export interface GlusterClusterSpec {
 export type NodeState =
   /** In the pool and every reachable member sees it connected. */
   | 'Connected'
-  /** In the pool, but some member sees it disconnected (its glusterd down, or cut off). */
+  /**
+   * In the pool, and the fault is on its side: others see it disconnected (its glusterd down, or
+   * cut off), or it alone sees the others disconnected (its own connections fail).
+   */
   | 'Disconnected'
   /** A probe was sent; the handshake has not finished. */
   | 'Probing'
@@ -102,6 +105,11 @@ export type NodeState =
   | 'Rejected'
   /** It belongs to another trusted pool; not taken over without `reclaimFromOtherPool`. */
   | 'InOtherPool'
+  /**
+   * It lists members that do not list it (it was detached while its glusterd was down): its view
+   * is stale, it never leads, and a person must clear its old peers.
+   */
+  | 'StaleView'
   /** Reserved: not reported by this version (see unmanagedMembers). */
   | 'Detaching'
   /** Nothing could be learnt about it yet. */

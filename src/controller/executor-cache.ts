@@ -8,6 +8,8 @@ import type { Logger } from '../observability/logger.js';
 export interface ExecutorSettings {
   readonly connectTimeoutMs: number;
   readonly commandTimeoutMs: number;
+  /** The longest a node that did not answer a connect is left alone. */
+  readonly connectBackoffMaxMs?: number;
   readonly logger: Logger;
 }
 
@@ -23,7 +25,10 @@ export interface ExecutorSource {
  * passes and replaced when its Secret or spec.ssh changes, so a resync costs no new handshakes.
  */
 export class ExecutorCache implements ExecutorSource {
-  private readonly entries = new Map<string, { fingerprint: string; executor: Executor }>();
+  private readonly entries = new Map<
+    string,
+    { fingerprint: string; executor: SshExecutor; retiredHandshakes: number }
+  >();
 
   constructor(private readonly settings: ExecutorSettings) {}
 
@@ -36,6 +41,9 @@ export class ExecutorCache implements ExecutorSource {
     const entry = this.entries.get(clusterKey);
     if (entry?.fingerprint === fingerprint) return entry.executor;
     await entry?.executor.close();
+    const retiredHandshakes = entry
+      ? entry.retiredHandshakes + entry.executor.stats().connectionsOpened
+      : 0;
     const executor = new SshExecutor({
       user: ssh.user ?? 'root',
       port: ssh.port ?? 22,
@@ -43,11 +51,23 @@ export class ExecutorCache implements ExecutorSource {
       privateKey: credentials.privateKey,
       hostKeys: KnownHosts.parse(credentials.knownHosts),
       connectTimeoutMs: this.settings.connectTimeoutMs,
+      ...(this.settings.connectBackoffMaxMs === undefined
+        ? {}
+        : { connectBackoffMaxMs: this.settings.connectBackoffMaxMs }),
       defaultCommandTimeoutMs: this.settings.commandTimeoutMs,
       logger: this.settings.logger,
     });
-    this.entries.set(clusterKey, { fingerprint, executor });
+    this.entries.set(clusterKey, { fingerprint, executor, retiredHandshakes });
     return executor;
+  }
+
+  /** SSH connections opened per cluster (over every executor it had), for metrics. */
+  handshakes(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const [clusterKey, entry] of this.entries) {
+      counts.set(clusterKey, entry.retiredHandshakes + entry.executor.stats().connectionsOpened);
+    }
+    return counts;
   }
 
   /** The cluster is gone: close its connections. */

@@ -5,6 +5,7 @@ import type {
   ObservedMember,
   Observation,
 } from '../core/observation.js';
+import type { PlanNeeds } from '../core/plan-types.js';
 import { CouldNotRunError } from '../exec/exec-errors.js';
 import type { CallOptions, GlusterCli } from '../gluster/gluster-cli.js';
 import { GlusterCliError, GlusterOperationError } from '../gluster/gluster-errors.js';
@@ -13,54 +14,73 @@ import { HostMatcher } from '../gluster/host-identity.js';
 import type { PoolMember } from '../gluster/peer.js';
 import { getPoolList } from '../gluster/pool-list.js';
 import { getClusterOpVersion, getGlusterVersion } from '../gluster/versions.js';
-import type { Volume } from '../gluster/volume-info.js';
 import { bricksHostedBy, getVolumeInfo } from '../gluster/volume-info.js';
+import { NodeFacts } from './node-facts.js';
 
-export interface GatherOptions extends CallOptions {
+/** How long one read of a node may take before the node counts as not answering. */
+export const DEFAULT_READ_TIMEOUT_MS = 5_000;
+
+export interface GatherOptions {
+  readonly signal?: AbortSignal;
   readonly resolver?: Resolver;
+  /** Each read's deadline (connecting included). Default DEFAULT_READ_TIMEOUT_MS. */
+  readonly readTimeoutMs?: number;
+  /** Spec address → the glusterd UUID it answered with before (status.nodes[].uuid). */
+  readonly rememberedUuids?: ReadonlyMap<string, string>;
+  /** Versions and op-version known from earlier passes; read only when missing or old. */
+  readonly facts?: NodeFacts;
+  /** A quick look after a change: pool lists only (no version, op-version or volumes). */
+  readonly poolListsOnly?: boolean;
 }
 
 interface Answer {
   readonly spec: GlusterNodeSpec;
   readonly members: readonly PoolMember[] | undefined;
   readonly version: string | undefined;
+  readonly volumes: { readonly names: string[]; readonly bricks: string[] } | undefined;
   readonly failure: NodeFailure | undefined;
 }
 
 /**
- * The I/O half of a pass: asks every spec node, in parallel, for its own view of the pool (and
- * its gluster version), reads the volumes of each distinct pool once, and settles identities, so
- * the planner gets plain data. A node that cannot be asked is an observation with its failure,
- * never an exception: one dead node must not hide the others.
+ * The I/O half of a pass: asks every spec node, in parallel, for its own view of the pool, each
+ * read with a short deadline of its own, and settles identities, so the planner gets plain data.
+ * A lone node is also asked for its volumes (a node with volumes cannot be probed); a node's
+ * version and the op-version only when not known already. A node that cannot be asked is an
+ * observation with its failure, never an exception: one dead node must not hide the others.
+ *
+ * Identity: a member is the spec node that answered with its UUID, else the spec node that
+ * answered with it before (remembered), else, only for a spec node whose UUID is not known at
+ * all, the one whose name or address it has.
  */
 export async function gatherObservation(
   cli: GlusterCli,
   specNodes: readonly GlusterNodeSpec[],
   options: GatherOptions = {},
 ): Promise<Observation> {
-  const answers = await Promise.all(specNodes.map((spec) => askNode(cli, spec, options)));
-  const matcher = new HostMatcher(options.resolver);
-  // Each node's own row of its pool list, found once.
+  const facts = options.facts ?? new NodeFacts();
+  const read = readOptions(options);
+  const answers = await Promise.all(
+    specNodes.map((spec) => askNode(cli, spec, read, facts, options.poolListsOnly ?? false)),
+  );
   const selves = answers.map((answer) => answer.members?.find((member) => member.isLocal));
+  // UUID → spec address: this pass's answers first, then what earlier passes learnt.
   const uuidToSpec = new Map<string, string>();
   for (const [index, answer] of answers.entries()) {
     const self = selves[index];
     if (self) uuidToSpec.set(self.uuid, answer.spec.address);
   }
-  // Spec nodes that answered: each has a known UUID.
-  const answered = new Set(uuidToSpec.values());
-
-  // One `volume info` per distinct pool (its members share the volume definitions).
-  const volumesByPool = new Map<string, Promise<readonly Volume[] | undefined>>();
-  const volumesOf = (answer: Answer): Promise<readonly Volume[] | undefined> => {
-    const key = poolKey(answer.members ?? []);
-    let pending = volumesByPool.get(key);
-    if (!pending) {
-      pending = getVolumeInfo(cli, answer.spec.address, options).catch(() => undefined);
-      volumesByPool.set(key, pending);
+  const remembered = new Map<string, string>();
+  for (const [index, answer] of answers.entries()) {
+    const uuid = options.rememberedUuids?.get(answer.spec.address);
+    if (uuid === undefined) continue;
+    // A node that answers with another UUID was reinstalled: its answer wins.
+    if (selves[index] === undefined && !uuidToSpec.has(uuid)) {
+      uuidToSpec.set(uuid, answer.spec.address);
+      remembered.set(answer.spec.address, uuid);
     }
-    return pending;
-  };
+  }
+  const identified = new Set(uuidToSpec.values());
+  const matcher = new HostMatcher(options.resolver);
 
   const nodes = await Promise.all(
     answers.map(async (answer, index): Promise<NodeObservation> => {
@@ -68,53 +88,123 @@ export async function gatherObservation(
       const view = answer.members
         ? await Promise.all(
             answer.members.map((member) =>
-              annotate(member, answer.spec.address, uuidToSpec, answered, specNodes, matcher),
+              annotate(member, answer.spec.address, uuidToSpec, identified, specNodes, matcher),
             ),
           )
         : undefined;
-      const volumes = answer.members ? await volumesOf(answer) : undefined;
+      if (answer.failure?.kind === 'glusterd') facts.forgetNode(answer.spec.address);
       return {
         address: answer.spec.address,
         failure: answer.failure,
         uuid: self?.uuid,
+        rememberedUuid: remembered.get(answer.spec.address),
         glusterVersion: answer.version,
         view,
-        bricksInOwnPool:
-          volumes && self
-            ? bricksHostedBy(volumes, self.uuid).map((brick) => brick.name)
-            : undefined,
-        volumesInOwnPool: volumes?.map((volume) => volume.name),
+        bricksInOwnPool: answer.volumes?.bricks,
+        volumesInOwnPool: answer.volumes?.names,
       };
     }),
   );
 
-  const bricksByUuid: Record<string, string[]> = {};
-  for (const volumes of await Promise.all(volumesByPool.values())) {
-    for (const brick of (volumes ?? []).flatMap((volume) => volume.bricks)) {
-      (bricksByUuid[brick.hostUuid] ??= []).push(brick.name);
-    }
-  }
+  let opVersion = facts.opVersion;
   const first = answers.find((answer) => answer.members !== undefined);
-  const opVersion = first
-    ? await getClusterOpVersion(cli, first.spec.address, options).catch(() => undefined)
-    : undefined;
-  return { nodes, bricksByUuid, opVersion };
+  if (opVersion === undefined && first && !options.poolListsOnly) {
+    opVersion = await getClusterOpVersion(cli, first.spec.address, read).catch(() => undefined);
+    if (opVersion !== undefined) facts.rememberOpVersion(opVersion);
+  }
+  return { nodes, bricksByUuid: undefined, opVersion };
+}
+
+/**
+ * The second, narrow look a plan may ask for before it decides a change: `volume info` on the
+ * command node (bricks per member, before a detach) and on release candidates (their own pool).
+ */
+export async function readPlanNeeds(
+  cli: GlusterCli,
+  observation: Observation,
+  needs: PlanNeeds,
+  commandNode: string | undefined,
+  options: GatherOptions = {},
+): Promise<Observation> {
+  const read = readOptions(options);
+  const bricksByUuid =
+    needs.bricks && commandNode !== undefined
+      ? await getVolumeInfo(cli, commandNode, read).then(
+          (volumes) => {
+            const byUuid: Record<string, string[]> = {};
+            for (const brick of volumes.flatMap((volume) => volume.bricks)) {
+              (byUuid[brick.hostUuid] ??= []).push(brick.name);
+            }
+            return byUuid;
+          },
+          () => undefined,
+        )
+      : observation.bricksByUuid;
+  const nodes = await Promise.all(
+    observation.nodes.map(async (node) => {
+      if (!needs.volumesOf.includes(node.address) || node.uuid === undefined) return node;
+      const uuid = node.uuid;
+      const volumes = await getVolumeInfo(cli, node.address, read).catch(() => undefined);
+      if (!volumes) return node;
+      return {
+        ...node,
+        volumesInOwnPool: volumes.map((volume) => volume.name),
+        bricksInOwnPool: bricksHostedBy(volumes, uuid).map((brick) => brick.name),
+      };
+    }),
+  );
+  return { ...observation, nodes, bricksByUuid };
+}
+
+function readOptions(options: GatherOptions): CallOptions {
+  const readTimeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
+  return {
+    timeoutMs: readTimeoutMs,
+    deadlineMs: readTimeoutMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
 }
 
 async function askNode(
   cli: GlusterCli,
   spec: GlusterNodeSpec,
-  options: CallOptions,
+  read: CallOptions,
+  facts: NodeFacts,
+  poolListsOnly: boolean,
 ): Promise<Answer> {
+  let members: PoolMember[];
   try {
-    const [members, version] = await Promise.all([
-      getPoolList(cli, spec.address, options),
-      getGlusterVersion(cli, spec.address, options).catch(() => undefined),
-    ]);
-    return { spec, members, version, failure: undefined };
+    members = await getPoolList(cli, spec.address, read);
   } catch (error) {
-    return { spec, members: undefined, version: undefined, failure: classify(error) };
+    return { spec, members: undefined, version: undefined, volumes: undefined, failure: classify(error) };
   }
+  const self = members.find((member) => member.isLocal);
+  if (poolListsOnly || !self) {
+    return { spec, members, version: undefined, volumes: undefined, failure: undefined };
+  }
+  const isLone = members.length === 1;
+  const known = facts.versionOf(spec.address, self.uuid);
+  const [version, volumes] = await Promise.all([
+    known ??
+      getGlusterVersion(cli, spec.address, read).then(
+        (value) => {
+          facts.rememberVersion(spec.address, self.uuid, value);
+          return value;
+        },
+        () => undefined,
+      ),
+    // A lone node is about to be probed: gluster refuses one with volumes of its own.
+    isLone
+      ? getVolumeInfo(cli, spec.address, read).then(
+          (list) => ({
+            names: list.map((volume) => volume.name),
+            bricks: bricksHostedBy(list, self.uuid).map((brick) => brick.name),
+          }),
+          () => undefined,
+        )
+      : undefined,
+  ]);
+  return { spec, members, version, volumes, failure: undefined };
 }
 
 /** Why a node could not tell us its view, in the planner's terms. */
@@ -128,20 +218,23 @@ export function classify(error: unknown): NodeFailure {
   return { kind: 'gluster', reason: 'UnreadableAnswer', message };
 }
 
-/** Which spec node a member is: by UUID when that node answered, else by any of its names. */
+/**
+ * Which spec node a member is: by UUID (answered now or before), else by any of its names, but
+ * only a spec node whose UUID is not known at all can be matched by name.
+ */
 async function annotate(
   member: PoolMember,
   observer: string,
   uuidToSpec: ReadonlyMap<string, string>,
-  answered: ReadonlySet<string>,
+  identified: ReadonlySet<string>,
   specNodes: readonly GlusterNodeSpec[],
   matcher: HostMatcher,
 ): Promise<ObservedMember> {
   let specAddress = member.isLocal ? observer : uuidToSpec.get(member.uuid);
   if (specAddress === undefined) {
     for (const spec of specNodes) {
-      // A spec node that answered has a known UUID, and this member's is another.
-      if (answered.has(spec.address)) continue;
+      // A spec node with a known UUID is that UUID, and this member's is another.
+      if (identified.has(spec.address)) continue;
       if (await matcher.findPeer([member], { host: spec.address })) {
         specAddress = spec.address;
         break;
@@ -157,11 +250,4 @@ async function annotate(
     isLocal: member.isLocal,
     specAddress,
   };
-}
-
-function poolKey(members: readonly PoolMember[]): string {
-  return members
-    .map((member) => member.uuid)
-    .sort()
-    .join(',');
 }

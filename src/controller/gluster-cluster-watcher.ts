@@ -10,7 +10,24 @@ import { abortableSleep } from '../abortable-sleep.js';
 
 /** Where the watcher puts keys: the work queue. */
 export interface KeySink {
-  add(key: string): void;
+  /** `urgent`: a change someone made, to be looked at before keys that are only due. */
+  add(key: string, options?: { readonly urgent?: boolean }): void;
+}
+
+/**
+ * What makes an object's change news for a pass: its identity, its spec (generation) and its
+ * deletion. A write of status or of metadata alone (the operator's own status writes, its
+ * finalizer) is not news, as with controller-runtime's GenerationChangedPredicate.
+ */
+function newsOf(object: {
+  readonly metadata: {
+    readonly uid?: string;
+    readonly generation?: number;
+    readonly deletionTimestamp?: string;
+  };
+}): string {
+  const { uid, generation, deletionTimestamp } = object.metadata;
+  return JSON.stringify([uid ?? '', generation ?? 0, deletionTimestamp ?? '']);
 }
 
 /** The queue key of a namespaced object: `namespace/name`. */
@@ -75,8 +92,8 @@ export class GlusterClusterWatcher {
   private readonly sleep: (delayMs: number, signal: AbortSignal) => Promise<void>;
   private readonly now: () => number;
 
-  /** Keys of the objects that exist, as far as the list and the events tell. */
-  private readonly known = new Set<string>();
+  /** Keys of the objects that exist, as far as the list and the events tell, with their news. */
+  private readonly known = new Map<string, string>();
   private live = false;
   private synced = false;
   private running = false;
@@ -181,34 +198,52 @@ export class GlusterClusterWatcher {
     }
   }
 
-  /** Lists, queues every listed key and every known key that vanished; returns the version. */
+  /**
+   * Lists; queues every listed key the first time, and afterwards (after a watch expired) the
+   * keys whose news changed or that are new, and every known key that vanished. Returns the
+   * version to watch from.
+   */
   private async relist(): Promise<string> {
     const { items, resourceVersion } = await this.api.list();
-    const vanished = new Set(this.known);
+    const before = new Map(this.known);
+    const first = !this.synced;
     this.known.clear();
+    let queued = 0;
     for (const item of items) {
       const key = queueKeyOf(item);
-      this.known.add(key);
-      vanished.delete(key);
-      this.queue.add(key);
+      const news = newsOf(item);
+      this.known.set(key, news);
+      const previous = before.get(key);
+      before.delete(key);
+      if (first || previous !== news) {
+        this.queue.add(key);
+        queued++;
+      }
     }
-    for (const key of vanished) this.queue.add(key);
+    for (const key of before.keys()) this.queue.add(key, { urgent: true });
     this.synced = true;
     this.logger.info('Listed GlusterClusters', {
       count: items.length,
-      vanished: vanished.size,
+      queued,
+      vanished: before.size,
       resourceVersion,
     });
     return resourceVersion;
   }
 
-  /** Queues the event's key; returns the resourceVersion to resume from. */
+  /** Queues the event's key when the event is news; returns the resourceVersion to resume from. */
   private handle(event: GlusterClusterWatchEvent): string | undefined {
     if (event.type === 'BOOKMARK') return event.resourceVersion;
     const key = queueKeyOf(event.object);
-    if (event.type === 'DELETED') this.known.delete(key);
-    else this.known.add(key);
-    this.queue.add(key);
+    if (event.type === 'DELETED') {
+      this.known.delete(key);
+      this.queue.add(key, { urgent: true });
+    } else {
+      const news = newsOf(event.object);
+      const previous = this.known.get(key);
+      this.known.set(key, news);
+      if (previous !== news) this.queue.add(key, { urgent: true });
+    }
     return event.object.metadata.resourceVersion;
   }
 
@@ -218,7 +253,7 @@ export class GlusterClusterWatcher {
     for (;;) {
       await this.sleep(intervalMs, signal);
       if (isAborted(signal)) return;
-      for (const key of this.known) this.queue.add(key);
+      for (const key of this.known.keys()) this.queue.add(key);
       this.logger.debug('Resynced GlusterClusters', { count: this.known.size });
     }
   }

@@ -10,9 +10,13 @@ import type { Logger } from '../observability/logger.js';
 import type { OperatorMetrics } from '../observability/metrics.js';
 import { ExecutorCache } from './executor-cache.js';
 import { GlusterClusterWatcher, parseQueueKey } from './gluster-cluster-watcher.js';
-import { reconcileGlusterCluster } from './reconcile-gluster-cluster.js';
+import { ClusterFacts, reconcileGlusterCluster } from './reconcile-gluster-cluster.js';
 import { InventoryReader } from './inventory-reader.js';
 import type { ReconcilerDeps } from './reconcile-gluster-cluster.js';
+import { CredentialsCache } from './credentials-cache.js';
+import type { Leadership } from './pass/leadership.js';
+import { PassAbortedError } from './pass/pass-aborted-error.js';
+import type { CommandOutcome } from '../gluster/gluster-cli.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface RunningOperator {
@@ -29,12 +33,20 @@ export interface OperatorOptions {
   /** Injected in tests; the system resolver otherwise. */
   readonly resolver?: Resolver;
   readonly metrics?: OperatorMetrics;
+  /** Asked right before every change and status write; default: always leading (no election). */
+  readonly leadership?: Leadership;
 }
+
+/** The first delay of a follow-up look; it doubles per follow-up up to progressRequeueMs. */
+const FIRST_FOLLOW_UP_MS = 250;
 
 /**
  * Wires the loop: watcher → keyed queue (dedupe, backoff, one pass per resource at a time,
- * bounded parallelism) → reconcile. A pass that throws is retried with per-key backoff; a pass
- * that ends asks to be looked at again after its requeue time.
+ * bounded parallelism, changes before resyncs) → the pass. What starts a pass: a change someone
+ * made to a resource (its spec, its deletion; never a status write), its resync, a retry after an
+ * error, or a follow-up of a change on its way. A pass that throws is retried with per-key
+ * backoff; a pass that was stopped (PassAbortedError) wrote nothing and is retried only while
+ * this replica still runs.
  */
 export function startOperator(options: OperatorOptions): RunningOperator {
   const { kubeConfig, config, logger } = options;
@@ -45,51 +57,81 @@ export function startOperator(options: OperatorOptions): RunningOperator {
   const executors = new ExecutorCache({
     connectTimeoutMs: config.sshConnectTimeoutMs,
     commandTimeoutMs: config.commandTimeoutMs,
+    // A node that does not answer is tried again at most about once per resync.
+    connectBackoffMaxMs: config.defaultResyncMs,
     logger,
   });
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const now = (): Date => new Date();
+  const metrics = options.metrics;
   const deps: ReconcilerDeps = {
     api,
-    credentials: createSshCredentialsSource(core),
+    credentials: new CredentialsCache(createSshCredentialsSource(core)),
     inventory: new InventoryReader({ objects: createInventoryObjects(core), now }),
     executors,
     events: createEventRecorder(kubeConfig, { logger }),
+    facts: new ClusterFacts(),
     logger,
     now,
     ...(options.resolver ? { resolver: options.resolver } : {}),
+    ...(options.leadership ? { leadership: options.leadership } : {}),
     glusterTimeoutSeconds: config.glusterTimeoutSeconds,
     commandTimeoutMs: config.commandTimeoutMs,
-    progressRequeueMs: config.progressRequeueMs,
+    readTimeoutMs: config.readTimeoutMs,
     defaultResyncMs: config.defaultResyncMs,
-    ...(options.metrics ? { onCommand: options.metrics.observeCommand.bind(options.metrics) } : {}),
+    ...(metrics
+      ? {
+          onCommand: (clusterKey: string, verb: string, outcome: CommandOutcome, ms: number) => {
+            metrics.observeCommand(verb, outcome, ms);
+            metrics.countCommand(clusterKey);
+          },
+        }
+      : {}),
   };
   const queue = new WorkQueue({ workers: config.workers, logger });
-  const metrics = options.metrics;
   metrics?.trackWorkQueue(queue);
+  metrics?.trackHandshakes(() => executors.handshakes());
+  /** Consecutive follow-ups per key: their delay grows while a change stays on its way. */
+  const followUps = new Map<string, number>();
   queue.start(async (key, signal) => {
     const started = performance.now();
     try {
       const result = await reconcileGlusterCluster(deps, parseQueueKey(key), signal);
       queue.forget(key);
-      if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
-      if (result.nodeStates) metrics?.setPeerStates(key, result.nodeStates);
-      else metrics?.forgetCluster(key);
       const durationMs = performance.now() - started;
-      // A pass that asks to be looked at again soon is a change under way.
-      const isRequeue =
-        result.requeueAfterMs !== undefined && result.requeueAfterMs <= config.progressRequeueMs;
+      if (result.gone) {
+        followUps.delete(key);
+        metrics?.forgetCluster(key);
+        return;
+      }
+      metrics?.countPass(key, result.statusWritten ?? false);
+      if (result.followUp) {
+        const count = followUps.get(key) ?? 0;
+        followUps.set(key, count + 1);
+        queue.addAfter(key, Math.min(config.progressRequeueMs, FIRST_FOLLOW_UP_MS * 2 ** count));
+      } else {
+        followUps.delete(key);
+        if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
+      }
+      if (result.nodeStates) metrics?.setPeerStates(key, result.nodeStates);
+      const isRequeue = result.followUp === true || result.requeueAfterMs === 0;
       metrics?.observeReconcile(isRequeue ? 'requeue' : 'success', durationMs);
       logger.debug('Reconciled', { cluster: key, durationMs: Math.round(durationMs) });
     } catch (error) {
       if (signal.aborted) return;
+      const message = error instanceof Error ? error.message : String(error);
       metrics?.observeReconcile('error', performance.now() - started);
       const delayMs = queue.addRateLimited(key);
-      logger.error('Failed to reconcile', {
-        cluster: key,
-        error: error instanceof Error ? error.message : String(error),
-        retryInMs: delayMs,
-      });
+      if (error instanceof PassAbortedError) {
+        logger.warn('Stopped a pass before it acted or wrote', {
+          cluster: key,
+          reason: error.reason,
+          error: message,
+          retryInMs: delayMs,
+        });
+        return;
+      }
+      logger.error('Failed to reconcile', { cluster: key, error: message, retryInMs: delayMs });
     }
   });
   const stopping = new AbortController();

@@ -12,9 +12,10 @@ export interface ActionOutcome {
 }
 
 /**
- * Runs the planner's one change against the pool. Probe and detach are the library's, so a
- * detach is checked for bricks once more right before it runs. Never forced. Errors propagate
- * to the one catch site (the reconciler).
+ * Runs one of the planner's changes against the pool. Probe and detach are the library's, so a
+ * detach is checked once more right before it runs: the target hosts no brick and is still the
+ * glusterd UUID the plan named. Never forced. Errors propagate to the one catch site (the
+ * reconciler).
  */
 export async function performAction(
   cli: GlusterCli,
@@ -32,7 +33,11 @@ export async function performAction(
           };
     }
     case 'detach': {
-      const result = await peerDetach(cli, { server: action.target, node: action.node }, options);
+      const result = await peerDetach(
+        cli,
+        { server: action.target, node: action.node, expectedUuid: action.uuid },
+        options,
+      );
       return result.outcome === 'detached'
         ? {
             reason: 'Detached',

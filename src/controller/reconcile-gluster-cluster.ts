@@ -4,45 +4,43 @@ import type {
   GlusterNodeSpec,
   NodeState,
 } from '../api/gluster-cluster.js';
-import { FINALIZER } from '../api/gluster-cluster.js';
 import type { PassFailure } from '../core/compute-status.js';
 import { computeStatus, describeAction } from '../core/compute-status.js';
-import type { DesiredNodes } from '../core/desired-nodes.js';
-import { resolveDesiredNodes } from '../core/desired-nodes.js';
 import { parseDurationMs } from '../core/duration.js';
 import type { Observation } from '../core/observation.js';
 import { planReconcile } from '../core/plan-reconcile.js';
 import type { Action, Plan } from '../core/plan-types.js';
-import { NEEDS_A_PERSON } from '../core/plan-types.js';
-import { TerminalError } from '../errors.js';
-import { CouldNotRunError } from '../exec/exec-errors.js';
-import { ClusterChangeRefusedError } from '../gluster/cluster-errors.js';
+import { isDestructive, NEEDS_A_PERSON } from '../core/plan-types.js';
 import { GlusterCli } from '../gluster/gluster-cli.js';
 import type { GlusterCliOptions } from '../gluster/gluster-cli.js';
-import {
-  GlusterCliError,
-  GlusterOperationError,
-  PeerHostsBricksError,
-} from '../gluster/gluster-errors.js';
 import type { Resolver } from '../gluster/host-identity.js';
 import type { GlusterClusterApi, ObjectKey } from '../kube/gluster-cluster-api.js';
 import { NotFoundError } from '../kube/kube-errors.js';
+import { formatKubeTime } from '../kube/kube-time.js';
 import type { SshCredentialsSource } from '../kube/ssh-credentials.js';
 import { SshSecretError } from '../kube/ssh-credentials.js';
 import { writeStatusIfChanged } from '../kube/status-writer.js';
 import type { Logger } from '../observability/logger.js';
+import { classifyActionError } from './classify-action-error.js';
+import { readDesiredNodes } from './desired-node-list.js';
+import type { DesiredNodeList } from './desired-node-list.js';
+import type { EventSink } from './event-sink.js';
 import type { ExecutorSource } from './executor-cache.js';
-import { gatherObservation } from './gather-observation.js';
+import { applyFinalizerPolicy } from './finalizer-policy.js';
+import { followChanges } from './follow-changes.js';
+import type { GatherOptions } from './gather-observation.js';
+import { gatherObservation, readPlanNeeds } from './gather-observation.js';
 import type { InventoryReader } from './inventory-reader.js';
+import { NodeFacts } from './node-facts.js';
+import type { ChangeFence } from './pass/change-fence.js';
+import type { Leadership } from './pass/leadership.js';
+import { ALWAYS_LEADING } from './pass/leadership.js';
+import { PassAbortedError } from './pass/pass-aborted-error.js';
+import type { PassOutcome, PassResource, PassResult } from './pass/reconcile-pass.js';
+import { runReconcilePass } from './pass/reconcile-pass.js';
 import { performAction } from './perform-action.js';
-import { formatKubeTime } from '../kube/kube-time.js';
 
-export interface EventSink {
-  record(
-    object: GlusterCluster,
-    event: { type: 'Normal' | 'Warning'; reason: string; message: string; action: string },
-  ): Promise<void>;
-}
+export type { EventSink } from './event-sink.js';
 
 export interface ReconcilerDeps {
   readonly api: Pick<
@@ -57,212 +55,314 @@ export interface ReconcilerDeps {
   readonly resolver?: Resolver;
   /** gluster's --timeout. */
   readonly glusterTimeoutSeconds: number;
-  /** How long one remote command may run before it is ended on the node (COMMAND_TIMEOUT_MS). */
+  /** How long one remote change may run before it is ended on the node (COMMAND_TIMEOUT_MS). */
   readonly commandTimeoutMs: number;
-  /** How soon to look again while changes are under way. */
-  readonly progressRequeueMs: number;
+  /** How long one read of a node may take before the node counts as not answering. */
+  readonly readTimeoutMs?: number;
+  /** How long a pass follows its changes before it leaves them to a later pass. */
+  readonly followTimeoutMs?: number;
   readonly defaultResyncMs: number;
-  readonly onCommand?: GlusterCliOptions['onCommand'];
+  /** Told of every gluster command, with the cluster it was run for. */
+  readonly onCommand?: (
+    clusterKey: string,
+    ...command: Parameters<NonNullable<GlusterCliOptions['onCommand']>>
+  ) => void;
   /** Reads spec.inventory sources. */
   readonly inventory: Pick<InventoryReader, 'read' | 'forget'>;
+  /** Versions and op-version per cluster, kept between passes. */
+  readonly facts: ClusterFacts;
+  /** Asked right before every change and status write. Default: always leading. */
+  readonly leadership?: Leadership;
 }
 
-export interface ReconcileResult {
-  /** Look again after this long even without an event: peers drift without Kubernetes noticing. */
-  readonly requeueAfterMs?: number;
+/** The facts kept per GlusterCluster, released when it goes. */
+export class ClusterFacts {
+  private readonly byCluster = new Map<string, NodeFacts>();
+
+  constructor(private readonly create: () => NodeFacts = () => new NodeFacts()) {}
+
+  of(clusterKey: string): NodeFacts {
+    let facts = this.byCluster.get(clusterKey);
+    if (!facts) {
+      facts = this.create();
+      this.byCluster.set(clusterKey, facts);
+    }
+    return facts;
+  }
+
+  forget(clusterKey: string): void {
+    this.byCluster.delete(clusterKey);
+  }
+
+  get size(): number {
+    return this.byCluster.size;
+  }
+}
+
+export interface ReconcileResult extends PassResult {
   /** The state of each spec node this pass saw (for metrics); absent when nothing was gathered. */
   readonly nodeStates?: readonly NodeState[];
+  /** The pass wrote the resource's status. */
+  readonly statusWritten?: boolean;
+  /** The resource is gone (or let go): everything kept for it was released. */
+  readonly gone?: boolean;
 }
 
 /**
- * One level-based pass over one GlusterCluster: gather every node's view → plan (pure) → make at
- * most one change → write the status if it changed. Errors from gluster and SSH become the
- * status's reasons here, the one place that classifies them; an error thrown from here (an API
- * server failure) means "retry with backoff".
+ * One level-based pass over one GlusterCluster on the shared pass skeleton: finalizer policy →
+ * desired nodes → gather every node's view → plan (pure) → every probe at once, or one
+ * destructive change, each behind the fence → follow the changes until they land → write the
+ * status this pass saw. Errors from gluster and SSH become the status's reasons here; an error
+ * thrown from here (an API server failure) means "retry with backoff"; a PassAbortedError means
+ * the pass stopped and wrote nothing.
  */
 export async function reconcileGlusterCluster(
   deps: ReconcilerDeps,
   key: ObjectKey,
   signal: AbortSignal,
 ): Promise<ReconcileResult> {
-  let cluster: GlusterCluster;
-  try {
-    cluster = await deps.api.get(key.namespace, key.name);
-  } catch (error) {
-    if (error instanceof NotFoundError) {
-      await deps.executors.forget(clusterKey(key));
-      deps.inventory.forget(clusterKey(key));
-      return {};
-    }
-    throw error;
-  }
-  const logger = deps.logger.child({
-    cluster: clusterKey(key),
-    generation: cluster.metadata.generation,
+  const clusterKey = `${key.namespace}/${key.name}`;
+  let nodeStates: readonly NodeState[] | undefined;
+  let statusWritten = false;
+  let gone = false;
+  const forget = async (): Promise<void> => {
+    gone = true;
+    await deps.executors.forget(clusterKey);
+    deps.inventory.forget(clusterKey);
+    deps.facts.forget(clusterKey);
+  };
+  const resource: PassResource<GlusterCluster, GlusterClusterStatus> = {
+    read: async () => {
+      try {
+        return await deps.api.get(key.namespace, key.name);
+      } catch (error) {
+        if (error instanceof NotFoundError) return undefined;
+        throw error;
+      }
+    },
+    forget,
+    prepare: async (cluster) => {
+      const prepared = await applyFinalizerPolicy(deps.api, cluster);
+      if (prepared !== 'let-go') return prepared;
+      await forget();
+      return undefined;
+    },
+    run: async (cluster, fence) => {
+      const outcome = await runPass(deps, clusterKey, cluster, fence, signal, forget);
+      nodeStates = outcome.nodeStates;
+      return outcome;
+    },
+    writeStatus: async (snapshot, status) => {
+      const { outcome } = await writeStatusIfChanged(deps.api, snapshot, status);
+      statusWritten = outcome === 'written';
+      return outcome;
+    },
+  };
+  const result = await runReconcilePass(resource, {
+    leadership: deps.leadership ?? ALWAYS_LEADING,
+    signal,
+    maxChangeMs: deps.commandTimeoutMs,
   });
-  const spec = cluster.spec;
+  return {
+    ...result,
+    ...(nodeStates ? { nodeStates } : {}),
+    statusWritten,
+    gone,
+  };
+}
+
+async function runPass(
+  deps: ReconcilerDeps,
+  clusterKey: string,
+  cluster: GlusterCluster,
+  fence: ChangeFence,
+  signal: AbortSignal,
+  forget: () => Promise<void>,
+): Promise<PassOutcome<GlusterClusterStatus> & { nodeStates?: readonly NodeState[] }> {
+  const logger = deps.logger.child({ cluster: clusterKey, generation: fence.generation });
+  const { spec } = cluster;
   const isDeleting = cluster.metadata.deletionTimestamp !== undefined;
-  const hasFinalizer = cluster.metadata.finalizers?.includes(FINALIZER) ?? false;
-  const deletionPolicy = spec.deletionPolicy ?? 'Retain';
-  if (isDeleting && !hasFinalizer) return {};
-  // Only Dissolve needs to act on deletion; with Retain the resource goes at once.
-  if (!isDeleting && deletionPolicy === 'Dissolve' && !hasFinalizer) {
-    cluster = await deps.api.addFinalizer(key.namespace, key.name);
-  } else if (!isDeleting && deletionPolicy === 'Retain' && hasFinalizer) {
-    cluster = await deps.api.removeFinalizer(key.namespace, key.name);
-  }
+  const desired = await readDesiredNodes(deps, clusterKey, cluster, signal);
   let resyncMs = parseDurationMs(spec.resyncInterval ?? '') ?? deps.defaultResyncMs;
-  const desired = await desiredNodes(deps, key, cluster, signal);
   if (desired.nextReadInMs !== undefined) resyncMs = Math.min(resyncMs, desired.nextReadInMs);
   const { nodes } = desired;
-  if (desired.inventory?.condition.status === 'False') {
-    logger.warn('Kept the last good node list', {
-      reason: desired.inventory.condition.reason,
-      error: desired.inventory.condition.message,
-      nodes: nodes.length,
+  const statusOf = (observation: Observation, plan: Plan, failure?: PassFailure) =>
+    computeStatus({
+      specNodes: nodes,
+      removalPolicy: spec.removalPolicy ?? 'Detach',
+      generation: fence.generation,
+      plan,
+      observation,
+      failure,
+      previous: cluster.status,
+      now: formatKubeTime(deps.now()),
+      ...(desired.inventory ? { inventory: desired.inventory } : {}),
     });
-    const before = cluster.status?.conditions?.find((c) => c.type === 'InventorySynced');
-    if (before?.message !== desired.inventory.condition.message) {
-      await deps.events.record(cluster, {
-        type: 'Warning',
-        reason: desired.inventory.condition.reason,
-        message: desired.inventory.condition.message,
-        action: 'ReadInventory',
-      });
-    }
-  }
 
   let credentials;
   try {
-    credentials = await deps.credentials.load(key.namespace, spec.ssh.secretRef.name);
+    credentials = await deps.credentials.load(cluster.metadata.namespace, spec.ssh.secretRef.name);
   } catch (error) {
     if (!(error instanceof SshSecretError)) throw error;
-    const failure: PassFailure = { reason: error.reason, message: error.message, isTerminal: true };
+    logger.warn('Failed to read the SSH Secret', { reason: error.reason, error: error.message });
     await deps.events.record(cluster, {
       type: 'Warning',
       reason: error.reason,
       message: error.message,
       action: 'ReadSecret',
     });
-    const notAsked = unaskedObservation(
-      nodes.map((node) => node.address),
-      error.message,
-    );
-    await writeStatus(deps, key, desired, notAsked, undefined, failure, isDeleting);
-    logger.warn('Failed to read the SSH Secret', { reason: error.reason, error: error.message });
-    return { requeueAfterMs: resyncMs };
+    const observation = unaskedObservation(nodes, error.message);
+    const plan = planFor(cluster, nodes, observation, isDeleting);
+    const failure = { reason: error.reason, message: error.message, isTerminal: true };
+    return { status: statusOf(observation, plan, failure), result: { requeueAfterMs: resyncMs } };
   }
-  const executor = await deps.executors.executorFor(clusterKey(key), spec.ssh, credentials);
+  const executor = await deps.executors.executorFor(clusterKey, spec.ssh, credentials);
+  const onCommand = deps.onCommand;
   const cli = new GlusterCli(executor, {
     timeoutSeconds: deps.glusterTimeoutSeconds,
     commandTimeoutMs: deps.commandTimeoutMs,
     logger,
-    ...(deps.onCommand ? { onCommand: deps.onCommand } : {}),
+    ...(onCommand ? { onCommand: (...command) => onCommand(clusterKey, ...command) } : {}),
   });
-  const options = { signal, ...(deps.resolver ? { resolver: deps.resolver } : {}) };
+  const gatherOptions: GatherOptions = {
+    signal,
+    rememberedUuids: rememberedUuids(cluster, nodes),
+    facts: deps.facts.of(clusterKey),
+    ...(deps.resolver ? { resolver: deps.resolver } : {}),
+    ...(deps.readTimeoutMs === undefined ? {} : { readTimeoutMs: deps.readTimeoutMs }),
+  };
+  const look = async (options: GatherOptions): Promise<{ observation: Observation; plan: Plan }> => {
+    const observation = await gatherObservation(cli, nodes, options);
+    // An aborted look says nothing about the pool: nothing is decided or written from it.
+    fence.throwIfAborted('plan');
+    const plan = planFor(cluster, nodes, observation, isDeleting);
+    const { needs } = plan;
+    if (!needs.bricks && needs.volumesOf.length === 0) return { observation, plan };
+    const completed = await readPlanNeeds(cli, observation, needs, plan.commandNode, options);
+    fence.throwIfAborted('plan');
+    return { observation: completed, plan: planFor(cluster, nodes, completed, isDeleting) };
+  };
 
-  const observation = await gatherObservation(cli, nodes, options);
-  const plan = planFor(cluster, nodes, observation, isDeleting);
-  let actionTaken: Action | undefined;
-  let failure: PassFailure | undefined;
-  const action = plan.action;
-  if (action?.kind === 'removeFinalizer') {
-    logger.info('Removed the finalizer', { deletionPolicy });
-    await deps.api.removeFinalizer(key.namespace, key.name);
-    await deps.executors.forget(clusterKey(key));
-    deps.inventory.forget(clusterKey(key));
-    return {};
+  let { observation, plan } = await look(gatherOptions);
+  if (plan.batch[0]?.kind === 'removeFinalizer') {
+    fence.assertLeading('remove the finalizer');
+    logger.info('Removed the finalizer', { deletionPolicy: spec.deletionPolicy ?? 'Retain' });
+    await deps.api.removeFinalizer(cluster.metadata.namespace, cluster.metadata.name);
+    await forget();
+    return { status: undefined, result: {} };
   }
-  if (action) {
+  await recordNewBlockers(deps.events, cluster, plan);
+
+  const { made, failure } = await act(deps, cli, cluster, plan.batch, fence, signal, logger);
+  let landed = true;
+  if (made.length > 0) {
+    const before = observation;
+    const followed = await followChanges(made, {
+      look: () => look({ ...gatherOptions, poolListsOnly: true }),
+      signal,
+      ...(deps.followTimeoutMs === undefined ? {} : { timeoutMs: deps.followTimeoutMs }),
+    });
+    fence.throwIfAborted('write the status');
+    ({ plan, landed } = followed);
+    observation = withFactsOf(before, followed.observation);
+  }
+
+  const status = statusOf(observation, plan, failure);
+  const nodeStates = plan.nodes.map((node) => node.state);
+  const stillMoving = plan.nodes.some((node) => node.state === 'Probing');
+  let result: PassResult;
+  if ((failure && !failure.isTerminal) || !landed || (made.length === 0 && stillMoving)) {
+    // Something is on its way (or failed and is retried): look again soon, less soon each time.
+    result = { followUp: true };
+  } else if (made.length > 0 && plan.batch.length > 0) {
+    // The next changes (a detach after probes, the next detach) wait for no one.
+    result = { requeueAfterMs: 0 };
+  } else {
+    result = { requeueAfterMs: resyncMs };
+  }
+  return { status, result, nodeStates };
+}
+
+/** Makes the batch's changes one after another, each cleared by the fence first. */
+async function act(
+  deps: ReconcilerDeps,
+  cli: GlusterCli,
+  cluster: GlusterCluster,
+  batch: readonly Action[],
+  fence: ChangeFence,
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<{ made: Action[]; failure: PassFailure | undefined }> {
+  const made: Action[] = [];
+  let failure: PassFailure | undefined;
+  const events: Promise<void>[] = [];
+  for (const action of batch) {
+    if (action.kind === 'removeFinalizer') continue;
+    const what = describeAction(action);
+    const timeoutMs = await fence.clear(what, { isDestructive: isDestructive(action) });
     const started = deps.now().getTime();
     try {
-      const outcome = await performAction(cli, action, options);
-      actionTaken = action;
+      const outcome = await performAction(cli, action, {
+        signal,
+        timeoutMs,
+        ...(deps.resolver ? { resolver: deps.resolver } : {}),
+      });
+      made.push(action);
       logger.info(outcome.message, {
         verb: action.kind,
         host: 'node' in action ? action.node : action.target,
         durationMs: deps.now().getTime() - started,
       });
-      await deps.events.record(cluster, {
-        type: 'Normal',
-        reason: outcome.reason,
-        message: outcome.message,
-        action: action.kind,
-      });
+      events.push(
+        deps.events.record(cluster, {
+          type: 'Normal',
+          reason: outcome.reason,
+          message: outcome.message,
+          action: action.kind,
+        }),
+      );
     } catch (error) {
-      signal.throwIfAborted();
+      if (signal.aborted) {
+        throw new PassAbortedError('Shutdown', `Stopped while: ${what}`, { cause: error });
+      }
       failure = classifyActionError(error);
-      logger.warn(`Failed: ${describeAction(action)}`, {
+      logger.warn(`Failed: ${what}`, {
         verb: action.kind,
         reason: failure.reason,
         error: failure.message,
       });
-      await deps.events.record(cluster, {
-        type: 'Warning',
-        reason: `${capitalize(action.kind)}Failed`,
-        message: `${describeAction(action)}: ${failure.message}`,
-        action: action.kind,
-      });
+      events.push(
+        deps.events.record(cluster, {
+          type: 'Warning',
+          reason: `${capitalize(action.kind)}Failed`,
+          message: `${what}: ${failure.message}`,
+          action: action.kind,
+        }),
+      );
+      // A failed probe does not stop the others; a destructive change is alone anyway.
     }
   }
-  for (const blocked of plan.blocked.filter((entry) => NEEDS_A_PERSON.has(entry.reason))) {
-    await deps.events.record(cluster, {
+  await Promise.all(events);
+  return { made, failure };
+}
+
+/**
+ * A Warning Event for each blocker a person must clear, and each destructive change held back
+ * for an incomplete picture, when the status does not say it already (so a blocker that lasts
+ * costs one Event, not one per pass).
+ */
+async function recordNewBlockers(events: EventSink, cluster: GlusterCluster, plan: Plan) {
+  const said = (cluster.status?.conditions ?? []).map((condition) => condition.message).join('\n');
+  for (const blocked of plan.blocked) {
+    if (!NEEDS_A_PERSON.has(blocked.reason) && blocked.reason !== 'IncompleteObservation') continue;
+    if (said.includes(blocked.message)) continue;
+    await events.record(cluster, {
       type: 'Warning',
       reason: blocked.reason,
       message: `${blocked.target}: ${blocked.message}`,
       action: blocked.change,
     });
   }
-
-  // The status describes what was observed before the change; the next pass sees its effect.
-  const written = await writeStatus(
-    deps,
-    key,
-    desired,
-    observation,
-    plan,
-    failure,
-    isDeleting,
-    actionTaken,
-  );
-  if (written)
-    logger.debug('Wrote status', {
-      nodes: plan.nodes.map((node) => `${node.address}=${node.state}`).join(' '),
-    });
-  // Look again soon only while something is moving: a change just made, a failure to retry, or
-  // a probe spreading. A node that stays Pending because its probe is blocked (paused, volumes of
-  // its own) waits for the resync like everything else.
-  const busy =
-    actionTaken !== undefined ||
-    (failure !== undefined && !failure.isTerminal) ||
-    plan.nodes.some((node) => node.state === 'Probing') ||
-    plan.blocked.some((blocked) => blocked.reason === 'WaitingForProbe');
-  return {
-    requeueAfterMs: busy ? Math.min(deps.progressRequeueMs, resyncMs) : resyncMs,
-    nodeStates: plan.nodes.map((node) => node.state),
-  };
-}
-
-/** The nodes in force: spec.nodes, or the inventory's (the last good list when a read fails). */
-async function desiredNodes(
-  deps: ReconcilerDeps,
-  key: ObjectKey,
-  cluster: GlusterCluster,
-  signal: AbortSignal,
-): Promise<DesiredNodes & { readonly nextReadInMs?: number }> {
-  const { spec } = cluster;
-  if (!spec.inventory) return resolveDesiredNodes({ spec });
-  const previous = cluster.status?.inventory;
-  const reading = await deps.inventory.read(clusterKey(key), key.namespace, spec.inventory, signal);
-  return {
-    ...resolveDesiredNodes({
-      spec,
-      source: reading.source,
-      read: reading.read,
-      ...(previous ? { previous } : {}),
-    }),
-    nextReadInMs: reading.nextReadInMs,
-  };
 }
 
 /** The planner's input for a pass over `cluster` with `nodes` in force (also the CLI's `plan`). */
@@ -282,93 +382,47 @@ export function planFor(
   });
 }
 
-async function writeStatus(
-  deps: ReconcilerDeps,
-  key: ObjectKey,
-  desired: DesiredNodes,
-  observation: Observation,
-  plan: Plan | undefined,
-  failure: PassFailure | undefined,
-  isDeleting: boolean,
-  actionTaken?: Action,
-): Promise<boolean> {
-  const now = formatKubeTime(deps.now());
-  const result = await writeStatusIfChanged(deps.api, key, (current): GlusterClusterStatus =>
-    computeStatus({
-      specNodes: nodesOf(current, desired),
-      removalPolicy: current.spec.removalPolicy ?? 'Detach',
-      generation: current.metadata.generation ?? 0,
-      // Recomputed from the object as it is now: a conflict may have brought a new spec.
-      plan:
-        plan && sameNodes(nodesOf(current, desired), observation)
-          ? plan
-          : planFor(current, nodesOf(current, desired), observation, isDeleting),
-      observation,
-      actionTaken,
-      failure,
-      previous: current.status,
-      now,
-      ...(desired.inventory ? { inventory: desired.inventory } : {}),
-    }),
-  );
-  return result.written;
+/** The UUID each spec node answered with in earlier passes, from the status. */
+function rememberedUuids(
+  cluster: GlusterCluster,
+  nodes: readonly GlusterNodeSpec[],
+): Map<string, string> {
+  const wanted = new Set(nodes.map((node) => node.address));
+  const remembered = new Map<string, string>();
+  for (const node of cluster.status?.nodes ?? []) {
+    if (node.uuid !== undefined && wanted.has(node.address)) remembered.set(node.address, node.uuid);
+  }
+  return remembered;
 }
 
-/** The object as it is now may carry a new inline list; an inventory's is this pass's. */
-function nodesOf(current: GlusterCluster, desired: DesiredNodes): readonly GlusterNodeSpec[] {
-  return current.spec.inventory ? desired.nodes : (current.spec.nodes ?? []);
-}
-
-function sameNodes(nodes: readonly GlusterNodeSpec[], observation: Observation): boolean {
-  return (
-    nodes.length === observation.nodes.length &&
-    nodes.every((node, index) => node.address === observation.nodes[index]?.address)
-  );
-}
-
-function unaskedObservation(addresses: readonly string[], why: string): Observation {
+function unaskedObservation(nodes: DesiredNodeList['nodes'], why: string): Observation {
   return {
-    nodes: addresses.map((address) => ({
-      address,
+    nodes: nodes.map((node) => ({
+      address: node.address,
       failure: { kind: 'not-asked', message: why },
       uuid: undefined,
+      rememberedUuid: undefined,
       glusterVersion: undefined,
       view: undefined,
       bricksInOwnPool: undefined,
       volumesInOwnPool: undefined,
     })),
-    bricksByUuid: {},
+    bricksByUuid: undefined,
     opVersion: undefined,
   };
 }
 
-/** The one place where an error of a change becomes a reason for status, events and retries. */
-function classifyActionError(error: unknown): PassFailure {
-  if (error instanceof GlusterOperationError) {
-    return {
-      reason: error.reason,
-      message: `${error.opErrstr || error.message}. ${error.hint}`,
-      isTerminal: false,
-    };
-  }
-  if (error instanceof PeerHostsBricksError) {
-    return { reason: error.reason, message: `${error.message}. ${error.hint}`, isTerminal: false };
-  }
-  if (error instanceof ClusterChangeRefusedError) {
-    return { reason: 'ChangeRefused', message: error.message, isTerminal: false };
-  }
-  if (error instanceof GlusterCliError)
-    return { reason: 'GlusterCliFailed', message: error.message, isTerminal: false };
-  if (error instanceof CouldNotRunError)
-    return { reason: 'NodeUnreachable', message: error.message, isTerminal: false };
-  if (error instanceof TerminalError)
-    return { reason: 'InvalidRequest', message: error.message, isTerminal: true };
-  const message = error instanceof Error ? error.message : String(error);
-  return { reason: 'UnexpectedError', message, isTerminal: false };
-}
-
-function clusterKey(key: ObjectKey): string {
-  return `${key.namespace}/${key.name}`;
+/** A quick look (pool lists only) with the versions and op-version the full look read. */
+function withFactsOf(full: Observation, quick: Observation): Observation {
+  const versions = new Map(full.nodes.map((node) => [node.address, node.glusterVersion]));
+  return {
+    ...quick,
+    opVersion: quick.opVersion ?? full.opVersion,
+    nodes: quick.nodes.map((node) => ({
+      ...node,
+      glusterVersion: node.glusterVersion ?? versions.get(node.address),
+    })),
+  };
 }
 
 function capitalize(word: string): string {

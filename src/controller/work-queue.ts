@@ -57,6 +57,10 @@ export class WorkQueue {
 
   /** Keys ready for a worker, in order. Each is also in `dirty` and not in `processing`. */
   private readonly ready: string[] = [];
+  /** How many keys at the head of `ready` were added as urgent. */
+  private urgentCount = 0;
+  /** Keys added as urgent while in flight. */
+  private readonly urgentAfterRun = new Set<string>();
   /** Keys that must be processed (again): queued, or added while in flight. */
   private readonly dirty = new Set<string>();
   /** Keys a worker is processing, with their runs. */
@@ -89,12 +93,31 @@ export class WorkQueue {
     this.scheduleDispatch();
   }
 
-  /** Queues `key` now (a no-op if it is already queued, or after shutdown). */
-  add(key: string): void {
-    if (this.isShuttingDown() || this.dirty.has(key)) return;
+  /**
+   * Queues `key` now (a no-op if it is already queued, or after shutdown). `urgent` (a change
+   * someone made) puts it before the keys that are only due (resyncs, follow-ups), so a spec
+   * change is not stuck behind a thousand resyncs; urgent keys keep their order among themselves.
+   */
+  add(key: string, options: { readonly urgent?: boolean } = {}): void {
+    if (this.isShuttingDown()) return;
+    if (this.dirty.has(key)) {
+      if (options.urgent !== true) return;
+      const at = this.ready.indexOf(key);
+      if (at < 0) this.urgentAfterRun.add(key); // in flight, queued again after it
+      else if (at >= this.urgentCount) {
+        this.ready.splice(at, 1);
+        this.ready.splice(this.urgentCount++, 0, key);
+      }
+      return;
+    }
     this.dirty.add(key);
-    if (this.processing.has(key)) return; // queued again when the current run ends
-    this.ready.push(key);
+    if (this.processing.has(key)) {
+      // Queued again when the current run ends.
+      if (options.urgent === true) this.urgentAfterRun.add(key);
+      return;
+    }
+    if (options.urgent === true) this.ready.splice(this.urgentCount++, 0, key);
+    else this.ready.push(key);
     this.scheduleDispatch();
   }
 
@@ -167,6 +190,8 @@ export class WorkQueue {
       for (const { handle } of this.waiting.values()) this.timers.clearTimeout(handle);
       this.waiting.clear();
       this.ready.length = 0;
+      this.urgentCount = 0;
+      this.urgentAfterRun.clear();
       this.dirty.clear();
     }
     await Promise.all(this.processing.values());
@@ -197,6 +222,7 @@ export class WorkQueue {
     while (!this.isShuttingDown() && this.processing.size < this.workers) {
       const key = this.ready.shift();
       if (key === undefined) return;
+      if (this.urgentCount > 0) this.urgentCount--;
       this.dirty.delete(key);
       this.processing.set(key, this.run(handler, key));
     }
@@ -219,8 +245,10 @@ export class WorkQueue {
       }
     } finally {
       this.processing.delete(key);
+      const urgent = this.urgentAfterRun.delete(key);
       if (this.dirty.has(key)) {
-        this.ready.push(key);
+        if (urgent) this.ready.splice(this.urgentCount++, 0, key);
+        else this.ready.push(key);
         this.scheduleDispatch();
       } else if (this.ready.length > 0) {
         this.scheduleDispatch();

@@ -26,8 +26,6 @@ export interface StatusInput {
   readonly generation: number;
   readonly plan: Plan;
   readonly observation: Observation;
-  /** The change this pass made, if any. */
-  readonly actionTaken: Action | undefined;
   readonly failure: PassFailure | undefined;
   readonly previous: GlusterClusterStatus | undefined;
   /** For an inventory source: status.inventory and the InventorySynced condition. */
@@ -50,9 +48,11 @@ const UNHEALTHY: ReadonlyMap<NodeState, string> = new Map([
 export function computeStatus(input: StatusInput): GlusterClusterStatus {
   const { plan, observation, previous, now } = input;
   const observed = new Map(observation.nodes.map((node) => [node.address, node]));
+  const specs = new Map(input.specNodes.map((node) => [node.address, node]));
   const previousNodes = new Map((previous?.nodes ?? []).map((node) => [node.address, node]));
-  const nodes: NodeStatus[] = plan.nodes.map((assessment, index) => {
-    const spec = input.specNodes[index];
+  // Paired by address, never by position: the plan's nodes are the observation's.
+  const nodes: NodeStatus[] = plan.nodes.map((assessment) => {
+    const spec = specs.get(assessment.address);
     const seen = observed.get(assessment.address);
     const answered = seen?.failure === undefined && seen?.view !== undefined;
     const lastSeen = answered ? now : previousNodes.get(assessment.address)?.lastSeen;
@@ -66,7 +66,7 @@ export function computeStatus(input: StatusInput): GlusterClusterStatus {
       sshReachable:
         seen !== undefined && seen.failure?.kind !== 'ssh' && seen.failure?.kind !== 'not-asked',
       glusterdRunning: seen !== undefined && seen.failure === undefined,
-      glusterVersion: seen?.glusterVersion,
+      glusterVersion: seen?.glusterVersion ?? previousNodes.get(assessment.address)?.glusterVersion,
       lastSeen,
       message: assessment.message,
       views: assessment.views,
@@ -94,7 +94,7 @@ export function computeStatus(input: StatusInput): GlusterClusterStatus {
     observedGeneration: input.generation,
     conditions: drafts.map((draft) => withTransitionTime(draft, input)),
     commandNode: plan.commandNode,
-    opVersion: observation.opVersion,
+    opVersion: observation.opVersion ?? previous?.opVersion,
     members,
     connected: nodes.filter((node) => node.state === 'Connected').length,
     nodes,
@@ -126,10 +126,15 @@ function readyCondition({ plan, removalPolicy, failure }: StatusInput): Conditio
   const unhealthy = firstUnhealthy(plan);
   if (unhealthy) return notReady(unhealthy.reason, unhealthy.message);
   const byState = (states: NodeState[]) => plan.nodes.filter((node) => states.includes(node.state));
+  const stale = byState(['StaleView']);
+  if (stale.length > 0) return notReady('StaleView', summarize(stale));
   const elsewhere = byState(['InOtherPool']);
   if (elsewhere.length > 0) return notReady('NodeInOtherPool', summarize(elsewhere));
   const joining = byState(['Pending', 'Probing']);
   if (joining.length > 0) return notReady('NodesJoining', summarize(joining));
+  if (plan.disagreements.length > 0) {
+    return notReady('ViewsDisagree', `The members' views disagree: ${plan.disagreements.join('; ')}`);
+  }
   const unknown = byState(['Unknown']);
   if (unknown.length > 0) return notReady('StateUnknown', summarize(unknown));
   if (removalPolicy === 'Detach' && plan.unmanaged.length > 0) {
@@ -145,7 +150,7 @@ function readyCondition({ plan, removalPolicy, failure }: StatusInput): Conditio
   };
 }
 
-function reconcilingCondition({ plan, actionTaken, failure }: StatusInput): ConditionDraft {
+function reconcilingCondition({ plan, failure }: StatusInput): ConditionDraft {
   const base = { type: 'Reconciling' as const };
   if (failure && !failure.isTerminal) {
     return {
@@ -155,20 +160,21 @@ function reconcilingCondition({ plan, actionTaken, failure }: StatusInput): Cond
       message: `Retrying: ${failure.message}`,
     };
   }
-  const action = actionTaken ?? plan.action;
-  if (action && action.kind !== 'removeFinalizer') {
-    const more =
-      plan.remainingChanges > 0 ? `; ${plan.remainingChanges} more change(s) to follow` : '';
+  const [next] = plan.batch;
+  if (next && next.kind !== 'removeFinalizer') {
+    const more = plan.changes.length > 1 ? `; ${plan.changes.length} change(s) in all` : '';
     return {
       ...base,
       status: 'True',
-      reason: ACTION_REASON[action.kind],
-      message: `${describeAction(action)}${more}`,
+      reason: ACTION_REASON[next.kind],
+      message: `Next: ${plan.batch.map(describeAction).join('; ')}${more}`,
     };
   }
-  const waiting = plan.blocked.find((blocked) => blocked.reason === 'WaitingForProbe');
+  const waiting = plan.blocked.find(
+    (blocked) => blocked.reason === 'WaitingForProbe' || blocked.reason === 'IncompleteObservation',
+  );
   if (waiting)
-    return { ...base, status: 'True', reason: 'WaitingForProbe', message: waiting.message };
+    return { ...base, status: 'True', reason: waiting.reason, message: waiting.message };
   const joining = plan.nodes.filter((node) => node.state === 'Probing');
   if (joining.length > 0)
     return { ...base, status: 'True', reason: 'NodesJoining', message: summarize(joining) };
@@ -228,7 +234,15 @@ interface Cause {
 function firstUnhealthy(plan: Plan): Cause | undefined {
   for (const [state, reason] of UNHEALTHY) {
     const affected = plan.nodes.filter((node) => node.state === state);
-    if (affected.length > 0) return { reason, message: summarize(affected) };
+    const unmanaged =
+      state === 'Disconnected' ? plan.unmanaged.filter((member) => member.problem) : [];
+    if (affected.length > 0 || unmanaged.length > 0) {
+      const message = [
+        ...(affected.length > 0 ? [summarize(affected)] : []),
+        ...unmanaged.map((member) => `${member.hostname} (not in spec): ${member.problem ?? ''}`),
+      ].join('; ');
+      return { reason, message };
+    }
   }
   return undefined;
 }

@@ -16,6 +16,11 @@ export interface ObservedMember {
   readonly specAddress: string | undefined;
 }
 
+/** The glusterd UUID a spec node is known by: its answer this pass, else the remembered one. */
+export function identityOf(node: NodeObservation): string | undefined {
+  return node.uuid ?? node.rememberedUuid;
+}
+
 /** Why a node could not be asked, in the terms of the status. */
 export type NodeFailure =
   | { readonly kind: 'ssh'; readonly message: string }
@@ -30,24 +35,35 @@ export interface NodeObservation {
   readonly address: string;
   /** Undefined when the node answered; otherwise why it did not. */
   readonly failure: NodeFailure | undefined;
-  /** The node's own glusterd UUID (from its pool list). */
+  /** The node's own glusterd UUID, from its pool list this pass (undefined when it did not answer). */
   readonly uuid: string | undefined;
+  /**
+   * The UUID this spec node answered with in an earlier pass (status.nodes[].uuid), when known:
+   * a node that does not answer now is still that member, never "someone else".
+   */
+  readonly rememberedUuid: string | undefined;
   readonly glusterVersion: string | undefined;
   /** Its `pool list`, itself included; undefined when it could not be asked. */
   readonly view: readonly ObservedMember[] | undefined;
   /**
-   * Bricks of the node's own pool hosted on it (from its `volume info`), when gathered: needed
-   * before a node is released from another pool.
+   * Bricks of the node's own pool hosted on it (from its `volume info`); undefined when not read
+   * this pass. Needed before a node is released from another pool.
    */
   readonly bricksInOwnPool: readonly string[] | undefined;
-  /** Volumes its pool has, when gathered: a lone node with volumes cannot be probed. */
+  /**
+   * Volumes its pool has (from its `volume info`); undefined when not read this pass. A lone node
+   * with volumes cannot be probed.
+   */
   readonly volumesInOwnPool: readonly string[] | undefined;
 }
 
 export interface Observation {
   /** One per spec node, in spec order. */
   readonly nodes: readonly NodeObservation[];
-  /** Bricks per member UUID, from `volume info` on the command node's pool. */
-  readonly bricksByUuid: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Bricks per member UUID, from `volume info` on the command node; undefined when not read this
+   * pass (it is read only when a detach is planned: see Plan.needs).
+   */
+  readonly bricksByUuid: Readonly<Record<string, readonly string[]>> | undefined;
   readonly opVersion: number | undefined;
 }

@@ -5,10 +5,12 @@ import type {
   RemovalPolicy,
 } from '../api/gluster-cluster.js';
 import type { NodeObservation, ObservedMember, Observation } from './observation.js';
+import { identityOf } from './observation.js';
 import type {
   Action,
   BlockReason,
   Blocked,
+  DestructiveAction,
   NodeAssessment,
   Plan,
   UnmanagedMemberAssessment,
@@ -17,6 +19,8 @@ import type {
 // glusterd's friend states (glusterd-sm.h) that matter here.
 const PEER_IN_CLUSTER = 3;
 const PEER_REJECTED = 6;
+/** States of a probe handshake under way: a row in one of them is not yet a claim of membership. */
+const HANDSHAKE_STATES: ReadonlySet<number> = new Set([0, 1, 2, 4, 5, 8, 9, 10]);
 
 export interface PlanInput {
   readonly nodes: readonly GlusterNodeSpec[];
@@ -32,28 +36,68 @@ interface Reachable extends NodeObservation {
   readonly view: readonly ObservedMember[];
 }
 
+/** Who is blamed for the broken links of the main pool, by UUID. */
+interface Blame {
+  /** Members that others see disconnected, and who sees it so. */
+  readonly seenDownBy: ReadonlyMap<string, readonly string[]>;
+  /** Observers that alone see others disconnected, and whom. */
+  readonly seesDown: ReadonlyMap<string, readonly string[]>;
+}
+
+/** What every assessment and check of one pass shares. */
+interface Picture {
+  readonly input: PlanInput;
+  readonly commandNode: Reachable | undefined;
+  readonly mainView: readonly ObservedMember[];
+  readonly mainUuids: ReadonlySet<string>;
+  /** Answering spec nodes of the main pool whose views count (not stale, not clones). */
+  readonly observers: readonly Reachable[];
+  /** Spec nodes whose view is stale: address → the members that do not list them. */
+  readonly stale: ReadonlyMap<string, readonly string[]>;
+  readonly blame: Blame;
+  /** How a UUID is called in messages: its spec address, else gluster's host name. */
+  readonly nameOf: (uuid: string) => string;
+}
+
 /**
- * Desired (spec) against observed (every node's own view) → the state of each node, the one
- * change to make now, and every change that is needed but blocked, with the reason. Pure: it
+ * Desired (spec) against observed (every node's own view) → the state of each node, the changes
+ * to make in this pass, and every change that is needed but blocked, with the reason. Pure: it
  * never throws and never does I/O; the same input always gives the same plan.
+ *
+ * Probes are additive and batched: every Pending node is probed in one pass. Detach and release
+ * remove a member from a pool: one per pass, never with probes, and only on a complete, agreeing
+ * picture (every spec node answered or is known by UUID not to be the target, every view lists
+ * the same members and sees every other connected).
  */
 export function planReconcile(input: PlanInput): Plan {
   const { observation } = input;
   const clones = findClones(observation.nodes);
   // A clone cannot be told apart from its original: leave it out of every decision.
-  const reachable = observation.nodes
+  const answered = observation.nodes
     .filter(isReachable)
     .filter((node) => !clones.has(node.address));
-  const commandNode = chooseCommandNode(reachable);
+  const stale = findStaleViews(answered);
+  const commandNode = chooseCommandNode(answered.filter((node) => !stale.has(node.address)));
   const mainView = commandNode?.view ?? [];
   const mainUuids = new Set(mainView.map((member) => member.uuid));
-  const observers = reachable.filter((node) => mainUuids.has(node.uuid));
+  const observers = answered.filter(
+    (node) => mainUuids.has(node.uuid) && !stale.has(node.address),
+  );
+  const nameOf = namer(input, observers);
+  const picture: Picture = {
+    input,
+    commandNode,
+    mainView,
+    mainUuids,
+    observers,
+    stale,
+    blame: findBlame(observers, mainUuids, nameOf),
+    nameOf,
+  };
 
   const nodes = observation.nodes.map((node) => {
     const original = clones.get(node.address);
-    return original === undefined
-      ? assessNode(node, commandNode, mainView, mainUuids, observers)
-      : cloneAssessment(node, original);
+    return original === undefined ? assessNode(node, picture) : cloneAssessment(node, original);
   });
   const unmanaged: UnmanagedMemberAssessment[] = mainView
     .filter((member) => !member.isLocal && member.specAddress === undefined)
@@ -61,12 +105,10 @@ export function planReconcile(input: PlanInput): Plan {
       hostname: member.hostname,
       uuid: member.uuid,
       isConnected: member.isConnected,
+      problem: describeBlame(member.uuid, picture.blame),
     }));
 
-  const planned = input.isDeleting
-    ? planDeletion(input, commandNode, mainView)
-    : planChanges(input, commandNode, mainView, nodes);
-  const changes = planned.changes;
+  const planned = input.isDeleting ? planDeletion(picture) : planChanges(picture, nodes);
   const blocked: Blocked[] = [
     ...[...clones].map(([address, original]) => ({
       target: address,
@@ -76,31 +118,43 @@ export function planReconcile(input: PlanInput): Plan {
     })),
     ...planned.blocked,
   ];
+  const common = {
+    commandNode: commandNode?.address,
+    nodes,
+    unmanaged,
+    disagreements: findDisagreements(picture),
+    needs: planned.needs,
+  };
   if (input.paused) {
-    const paused = changes.flatMap((change) =>
+    const finalizer = planned.changes.filter((change) => change.kind === 'removeFinalizer');
+    const paused = planned.changes.flatMap((change) =>
       blockedChange(change, 'Paused', 'spec.paused is true: the change is reported, not made'),
     );
-    const finalizer = changes.filter((change) => change.kind === 'removeFinalizer');
     return {
-      commandNode: commandNode?.address,
-      nodes,
-      unmanaged,
+      ...common,
+      batch: finalizer,
       action: finalizer[0],
       changes: finalizer,
       remainingChanges: 0,
       blocked: [...paused, ...blocked],
     };
   }
-  const [action, ...rest] = changes;
+  const batch = batchOf(planned.changes);
   return {
-    commandNode: commandNode?.address,
-    nodes,
-    unmanaged,
-    action,
-    changes,
-    remainingChanges: rest.length,
+    ...common,
+    batch,
+    action: batch[0],
+    changes: planned.changes,
+    remainingChanges: planned.changes.length - batch.length,
     blocked,
   };
+}
+
+/** Every probe at once; otherwise the first change alone. */
+function batchOf(changes: readonly Action[]): Action[] {
+  const probes = changes.filter((change) => change.kind === 'probe');
+  if (probes.length > 0) return probes;
+  return changes.slice(0, 1);
 }
 
 /** Spec nodes reporting a UUID an earlier spec node already has: address → that node. */
@@ -131,14 +185,40 @@ function isReachable(node: NodeObservation): node is Reachable {
   return node.failure === undefined && node.uuid !== undefined && node.view !== undefined;
 }
 
+/** A row that claims membership: in the pool (or rejected), not a handshake under way. */
+function isClaim(member: ObservedMember): boolean {
+  return member.state === undefined || !HANDSHAKE_STATES.has(member.state);
+}
+
 /**
- * The first reachable spec node, in spec order, of the pool that holds the most spec nodes: the
+ * Nodes whose view the others do not confirm: a node that lists (as in the pool) an answering
+ * spec node which does not list it at all. That is what a node detached while its glusterd was
+ * down sees when it comes back. Address → the names of those that do not list it.
+ */
+function findStaleViews(answered: readonly Reachable[]): Map<string, string[]> {
+  const byUuid = new Map(answered.map((node) => [node.uuid, node]));
+  const stale = new Map<string, string[]>();
+  for (const node of answered) {
+    const deniedBy = node.view
+      .filter((member) => !member.isLocal && isClaim(member))
+      .flatMap((member) => {
+        const other = byUuid.get(member.uuid);
+        if (!other || other.view.some((row) => row.uuid === node.uuid)) return [];
+        return [other.address];
+      });
+    if (deniedBy.length > 0) stale.set(node.address, deniedBy);
+  }
+  return stale;
+}
+
+/**
+ * The first answering spec node, in spec order, of the pool that holds the most spec nodes: the
  * preferred (first) node while it answers, another member of the same pool when it does not.
  */
-function chooseCommandNode(reachable: readonly Reachable[]): Reachable | undefined {
+function chooseCommandNode(candidates: readonly Reachable[]): Reachable | undefined {
   let best: Reachable | undefined;
   let bestCount = -1;
-  for (const node of reachable) {
+  for (const node of candidates) {
     const count = node.view.filter((member) => member.specAddress !== undefined).length;
     if (count > bestCount) {
       best = node;
@@ -148,19 +228,115 @@ function chooseCommandNode(reachable: readonly Reachable[]): Reachable | undefin
   return best;
 }
 
-function assessNode(
-  node: NodeObservation,
-  commandNode: Reachable | undefined,
-  mainView: readonly ObservedMember[],
-  mainUuids: ReadonlySet<string>,
+function namer(input: PlanInput, observers: readonly Reachable[]): (uuid: string) => string {
+  const names = new Map<string, string>();
+  for (const node of input.observation.nodes) {
+    const uuid = identityOf(node);
+    if (uuid !== undefined) names.set(uuid, node.address);
+  }
+  for (const observer of observers) {
+    for (const member of observer.view) {
+      if (!names.has(member.uuid)) names.set(member.uuid, member.specAddress ?? member.hostname);
+    }
+  }
+  return (uuid) => names.get(uuid) ?? uuid;
+}
+
+/**
+ * Who a broken link is blamed on. A link is one observer seeing one member disconnected. Each
+ * link goes to the end that has broken links with more distinct partners (both on a tie): when
+ * one node sees everyone disconnected while everyone sees it connected, that node is the
+ * suspect, not the healthy ones it names.
+ */
+function findBlame(
   observers: readonly Reachable[],
-): NodeAssessment {
+  mainUuids: ReadonlySet<string>,
+  nameOf: (uuid: string) => string,
+): Blame {
+  const links: [string, string][] = [];
+  for (const observer of observers) {
+    for (const member of observer.view) {
+      if (member.isLocal || member.isConnected || !mainUuids.has(member.uuid)) continue;
+      links.push([observer.uuid, member.uuid]);
+    }
+  }
+  const partners = new Map<string, Set<string>>();
+  const partnersOf = (uuid: string): Set<string> => {
+    let set = partners.get(uuid);
+    if (!set) {
+      set = new Set();
+      partners.set(uuid, set);
+    }
+    return set;
+  };
+  for (const [observer, member] of links) {
+    partnersOf(observer).add(member);
+    partnersOf(member).add(observer);
+  }
+  const seenDownBy = new Map<string, string[]>();
+  const seesDown = new Map<string, string[]>();
+  for (const [observer, member] of links) {
+    const observerCount = partnersOf(observer).size;
+    const memberCount = partnersOf(member).size;
+    if (memberCount >= observerCount) {
+      const list = seenDownBy.get(member) ?? [];
+      list.push(nameOf(observer));
+      seenDownBy.set(member, list);
+    }
+    if (observerCount >= memberCount) {
+      const list = seesDown.get(observer) ?? [];
+      list.push(nameOf(member));
+      seesDown.set(observer, list);
+    }
+  }
+  return { seenDownBy, seesDown };
+}
+
+function describeBlame(uuid: string, blame: Blame): string | undefined {
+  const parts: string[] = [];
+  const seenDownBy = blame.seenDownBy.get(uuid);
+  if (seenDownBy) parts.push(`${seenDownBy.join(', ')} see it disconnected`);
+  const seesDown = blame.seesDown.get(uuid);
+  if (seesDown) {
+    parts.push(
+      `it sees ${seesDown.join(', ')} disconnected while the others see them connected: its own connections to the pool fail`,
+    );
+  }
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
+/** One sentence per member some observers list and others do not. */
+function findDisagreements(picture: Picture): string[] {
+  const { observers, nameOf } = picture;
+  if (observers.length < 2) return [];
+  const listers = new Map<string, string[]>();
+  for (const observer of observers) {
+    for (const member of observer.view) {
+      const list = listers.get(member.uuid) ?? [];
+      list.push(observer.address);
+      listers.set(member.uuid, list);
+    }
+  }
+  const sentences: string[] = [];
+  for (const [uuid, who] of listers) {
+    if (who.length === observers.length) continue;
+    const missing = observers
+      .map((observer) => observer.address)
+      .filter((address) => !who.includes(address));
+    sentences.push(`${nameOf(uuid)} is listed by ${who.join(', ')} but not by ${missing.join(', ')}`);
+  }
+  return sentences;
+}
+
+function assessNode(node: NodeObservation, picture: Picture): NodeAssessment {
+  const { commandNode, mainView, mainUuids, observers } = picture;
+  const identity = identityOf(node);
   const asMember = mainView.find(
-    (member) => member.specAddress === node.address || member.uuid === node.uuid,
+    (member) => member.specAddress === node.address || member.uuid === identity,
   );
   const base = {
     address: node.address,
-    uuid: node.uuid ?? asMember?.uuid,
+    uuid: identity ?? asMember?.uuid,
     stateStr: asMember?.isLocal ? undefined : asMember?.stateStr,
   };
   const seenAs = asMember
@@ -199,55 +375,27 @@ function assessNode(
       message: `glusterd refused to answer (${node.failure.reason}): ${node.failure.message}`,
     };
   }
-  if (!isReachable(node) || !commandNode) {
+  if (!isReachable(node)) {
+    return { ...base, state: 'Unknown', views: undefined, message: 'Nothing is known yet' };
+  }
+  const deniedBy = picture.stale.get(node.address);
+  if (deniedBy) {
+    const listed = node.view
+      .filter((member) => !member.isLocal)
+      .map((member) => member.hostname)
+      .join(', ');
     return {
       ...base,
-      state: 'Unknown',
+      state: 'StaleView',
       views: undefined,
-      message: 'Nothing is known about the node yet',
+      message: `It lists ${listed} as its pool, but ${deniedBy.join(', ')} do not list it: it was probably detached while its glusterd was down. On it, run gluster peer detach <member> force for each member it lists (or stop glusterd, empty /var/lib/glusterd/peers, start glusterd); the operator then probes it again`,
     };
+  }
+  if (!commandNode) {
+    return { ...base, state: 'Unknown', views: undefined, message: 'No pool view can be trusted' };
   }
 
-  if (mainUuids.has(node.uuid)) {
-    const views: NodeView[] = observers
-      .filter((observer) => observer.uuid !== node.uuid)
-      .map((observer) => ({
-        observer: observer.address,
-        status: viewStatus(observer.view, node.uuid),
-      }));
-    const statuses = new Set(views.map((view) => view.status));
-    const disagree = statuses.size > 1 ? views : undefined;
-    if (statuses.has('Rejected')) {
-      return {
-        ...base,
-        state: 'Rejected',
-        views: disagree,
-        message: describe('rejects it', views, 'Rejected'),
-      };
-    }
-    if (statuses.has('Disconnected')) {
-      return {
-        ...base,
-        state: 'Disconnected',
-        views: disagree,
-        message: describe('sees it disconnected', views, 'Disconnected'),
-      };
-    }
-    if (statuses.has('Joining') || statuses.has('NotInPool')) {
-      return {
-        ...base,
-        state: 'Probing',
-        views: disagree,
-        message: 'The probe handshake has not reached every member yet',
-      };
-    }
-    return {
-      ...base,
-      state: 'Connected',
-      views: undefined,
-      message: 'Every member sees it connected',
-    };
-  }
+  if (mainUuids.has(node.uuid)) return assessMember(node, base, picture, observers);
 
   const others = node.view.filter((member) => !member.isLocal);
   if (others.length === 0) {
@@ -259,38 +407,100 @@ function assessNode(
     };
   }
   const names = others.map((member) => member.hostname).join(', ');
-  const stale = others.some((member) => mainUuids.has(member.uuid));
   return {
     ...base,
     state: 'InOtherPool',
     views: undefined,
-    message: stale
-      ? `It still lists ${names} as its pool, but the pool does not list it (it was probably detached while down)`
-      : `It belongs to another trusted pool (with ${names})`,
+    message: `It belongs to another trusted pool (with ${names})`,
+  };
+}
+
+function assessMember(
+  node: Reachable,
+  base: Pick<NodeAssessment, 'address' | 'uuid' | 'stateStr'>,
+  picture: Picture,
+  observers: readonly Reachable[],
+): NodeAssessment {
+  const views: NodeView[] = observers
+    .filter((observer) => observer.uuid !== node.uuid)
+    .map((observer) => ({
+      observer: observer.address,
+      status: viewStatus(observer.view, node.uuid),
+    }));
+  const statuses = new Set(views.map((view) => view.status));
+  const disagree = statuses.size > 1 ? views : undefined;
+  if (statuses.has('Rejected')) {
+    return {
+      ...base,
+      state: 'Rejected',
+      views: disagree,
+      message: whoSees('rejects it', views, 'Rejected'),
+    };
+  }
+  const blamed = describeBlame(node.uuid, picture.blame);
+  if (blamed) {
+    return {
+      ...base,
+      state: 'Disconnected',
+      views: disagree ?? (statuses.has('Disconnected') ? views : undefined),
+      message: capitalize(blamed),
+    };
+  }
+  if (statuses.has('Joining') || statuses.has('NotInPool')) {
+    return {
+      ...base,
+      state: 'Probing',
+      views: disagree,
+      message: `The probe handshake has not reached every member yet (${views
+        .filter((view) => view.status !== 'Connected')
+        .map((view) => `${view.observer}: ${view.status}`)
+        .join(', ')})`,
+    };
+  }
+  if (statuses.has('Disconnected')) {
+    const suspects = views
+      .filter((view) => view.status === 'Disconnected')
+      .map((view) => view.observer);
+    return {
+      ...base,
+      state: 'Connected',
+      views,
+      message: `Connected; only ${suspects.join(', ')} see it disconnected, and the fault is theirs`,
+    };
+  }
+  return {
+    ...base,
+    state: 'Connected',
+    views: undefined,
+    message: 'Every member sees it connected',
   };
 }
 
 function viewStatus(view: readonly ObservedMember[], uuid: string): string {
   const member = view.find((candidate) => candidate.uuid === uuid);
   if (!member) return 'NotInPool';
-  if (!member.isConnected) return 'Disconnected';
   if (member.state === PEER_REJECTED) return 'Rejected';
+  if (!member.isConnected) return 'Disconnected';
   return member.state === PEER_IN_CLUSTER || member.state === undefined ? 'Connected' : 'Joining';
 }
 
-function describe(verb: string, views: readonly NodeView[], status: string): string {
+function whoSees(verb: string, views: readonly NodeView[], status: string): string {
   const who = views.filter((view) => view.status === status).map((view) => view.observer);
   return `${who.join(', ')} ${verb}`;
 }
 
-function planChanges(
-  input: PlanInput,
-  commandNode: Reachable | undefined,
-  mainView: readonly ObservedMember[],
-  nodes: readonly NodeAssessment[],
-): { changes: Action[]; blocked: Blocked[] } {
-  const changes: Action[] = [];
+interface Planned {
+  readonly changes: Action[];
+  readonly blocked: Blocked[];
+  readonly needs: Plan['needs'];
+}
+
+function planChanges(picture: Picture, nodes: readonly NodeAssessment[]): Planned {
+  const { input, commandNode } = picture;
+  const probes: Action[] = [];
+  const destructive: DestructiveAction[] = [];
   const blocked: Blocked[] = [];
+  const volumesOf: string[] = [];
   const specByAddress = new Map(input.nodes.map((node) => [node.address, node]));
   const observed = new Map(input.observation.nodes.map((node) => [node.address, node]));
   if (!commandNode) {
@@ -300,14 +510,13 @@ function planChanges(
         change: 'probe',
         reason: 'NoReachableNode',
         message:
-          'No spec node answers over SSH with glusterd running: nothing can be checked or changed',
+          picture.stale.size > 0
+            ? 'Every spec node that answers has a stale view of the pool: nothing can be changed safely'
+            : 'No spec node answers over SSH with glusterd running: nothing can be checked or changed',
       });
     }
-    return { changes, blocked };
+    return { changes: [], blocked, needs: { bricks: false, volumesOf } };
   }
-  // A probe's handshake is still spreading: wait for it before the next membership change.
-  const probing = nodes.filter((node) => node.state === 'Probing');
-  const waitFor = probing[0];
 
   for (const node of nodes) {
     const spec = specByAddress.get(node.address);
@@ -322,10 +531,9 @@ function planChanges(
           message: `It has volumes of its own (${volumes.join(', ')}), and gluster refuses to probe such a node; delete them or remove the node from spec`,
         });
       } else {
-        changes.push({ kind: 'probe', node: commandNode.address, target: node.address });
+        probes.push({ kind: 'probe', node: commandNode.address, target: node.address });
       }
     } else if (node.state === 'InOtherPool') {
-      const bricks = seen?.bricksInOwnPool ?? [];
       if (!spec?.reclaimFromOtherPool) {
         blocked.push({
           target: node.address,
@@ -333,19 +541,28 @@ function planChanges(
           reason: 'NodeInOtherPool',
           message: `${node.message}. Set reclaimFromOtherPool on this node to take it over, or detach it from that pool by hand`,
         });
-      } else if (bricks.length > 0) {
+      } else if (seen?.bricksInOwnPool === undefined) {
+        volumesOf.push(node.address);
+      } else if (seen.bricksInOwnPool.length > 0) {
         blocked.push({
           target: node.address,
           change: 'release',
           reason: 'ReclaimBlockedBricks',
-          message: `It hosts bricks in its current pool (${bricks.join(', ')}); move them away first`,
+          message: `It hosts bricks in its current pool (${seen.bricksInOwnPool.join(', ')}); move them away first`,
         });
       } else {
-        changes.push({ kind: 'release', target: node.address });
+        destructive.push({ kind: 'release', target: node.address });
       }
+    } else if (node.state === 'StaleView') {
+      blocked.push({
+        target: node.address,
+        change: 'probe',
+        reason: 'StaleView',
+        message: node.message,
+      });
     } else if (
       node.state === 'Unreachable' &&
-      !mainView.some((member) => member.specAddress === node.address)
+      !picture.mainView.some((member) => member.specAddress === node.address)
     ) {
       blocked.push({
         target: node.address,
@@ -356,36 +573,44 @@ function planChanges(
     }
   }
 
+  let bricks = false;
   if (input.removalPolicy === 'Detach') {
-    for (const member of mainView) {
+    for (const member of picture.mainView) {
       if (member.isLocal || member.specAddress !== undefined) continue;
-      sortDetach(
-        member,
-        'RemovedFromSpec',
-        commandNode.address,
-        mainView,
-        input.observation,
-        changes,
-        blocked,
-      );
+      const outcome = checkDetach(member, 'RemovedFromSpec', picture);
+      if (outcome === 'needs-bricks') bricks = true;
+      else if ('reason' in outcome) blocked.push(outcome);
+      else destructive.push(outcome);
     }
   }
 
-  if (waitFor && changes.length > 0) {
-    const message = `Waiting for the probe of ${waitFor.address} to reach every member first`;
-    blocked.push(...changes.flatMap((change) => blockedChange(change, 'WaitingForProbe', message)));
-    return { changes: [], blocked };
+  const probing = nodes.filter((node) => node.state === 'Probing');
+  if (destructive.length > 0 && (probes.length > 0 || probing.length > 0)) {
+    // Removing a member while another joins would act on a picture that is about to change.
+    const waitFor = [
+      ...probes.flatMap((probe) => (probe.kind === 'probe' ? [probe.target] : [])),
+      ...probing.map((node) => node.address),
+    ];
+    blocked.push(
+      ...destructive.flatMap((change) =>
+        blockedChange(
+          change,
+          'WaitingForProbe',
+          `Waiting for ${waitFor.join(', ')} to join every member's view first`,
+        ),
+      ),
+    );
+    return { changes: probes, blocked, needs: { bricks: false, volumesOf } };
   }
-  return { changes, blocked };
+  return { changes: [...probes, ...destructive], blocked, needs: { bricks, volumesOf } };
 }
 
-function planDeletion(
-  input: PlanInput,
-  commandNode: Reachable | undefined,
-  mainView: readonly ObservedMember[],
-): { changes: Action[]; blocked: Blocked[] } {
-  if (input.deletionPolicy === 'Retain')
-    return { changes: [{ kind: 'removeFinalizer' }], blocked: [] };
+function planDeletion(picture: Picture): Planned {
+  const { input, commandNode, mainView } = picture;
+  const none = { bricks: false, volumesOf: [] };
+  if (input.deletionPolicy === 'Retain') {
+    return { changes: [{ kind: 'removeFinalizer' }], blocked: [], needs: none };
+  }
   if (!commandNode) {
     return {
       changes: [],
@@ -398,6 +623,7 @@ function planDeletion(
             'deletionPolicy is Dissolve, but no member can be reached to detach the others from',
         },
       ],
+      needs: none,
     };
   }
   const order = new Map(input.nodes.map((node, index) => [node.address, index]));
@@ -407,21 +633,19 @@ function planDeletion(
       (a, b) =>
         (order.get(a.specAddress ?? '') ?? Infinity) - (order.get(b.specAddress ?? '') ?? Infinity),
     );
-  if (others.length === 0) return { changes: [{ kind: 'removeFinalizer' }], blocked: [] };
+  if (others.length === 0) {
+    return { changes: [{ kind: 'removeFinalizer' }], blocked: [], needs: none };
+  }
   const changes: Action[] = [];
   const blocked: Blocked[] = [];
+  let bricks = false;
   for (const member of others) {
-    sortDetach(
-      member,
-      'Dissolving',
-      commandNode.address,
-      mainView,
-      input.observation,
-      changes,
-      blocked,
-    );
+    const outcome = checkDetach(member, 'Dissolving', picture);
+    if (outcome === 'needs-bricks') bricks = true;
+    else if ('reason' in outcome) blocked.push(outcome);
+    else changes.push(outcome);
   }
-  return { changes, blocked };
+  return { changes, blocked, needs: { bricks, volumesOf: [] } };
 }
 
 /** A change that is needed but held back; removing the finalizer is never held back. */
@@ -430,55 +654,79 @@ function blockedChange(change: Action, reason: BlockReason, message: string): Bl
   return [{ target: change.target, change: change.kind, reason, message }];
 }
 
-/** Adds the detach of `member` to `changes` when it is safe, else its blocker to `blocked`. */
-function sortDetach(
-  member: ObservedMember,
-  why: 'RemovedFromSpec' | 'Dissolving',
-  commandNode: string,
-  view: readonly ObservedMember[],
-  observation: Observation,
-  changes: Action[],
-  blocked: Blocked[],
-): void {
-  const detach = checkDetach(member, view, observation.bricksByUuid);
-  if (detach === 'ok') {
-    changes.push({
-      kind: 'detach',
-      node: commandNode,
-      target: member.hostname,
-      uuid: member.uuid,
-      why,
-    });
-    return;
-  }
-  blocked.push({
-    target: member.hostname,
-    change: 'detach',
-    reason: detach === 'bricks' ? 'DetachBlockedBricks' : 'DetachBlockedMemberDown',
-    message: detachBlockMessage(detach, member, view, observation.bricksByUuid),
-  });
-}
-
-/** A detach is safe when the member hosts no brick and every other member is connected. */
+/**
+ * The detach of `member` when it is safe; else why not; 'needs-bricks' when the bricks have not
+ * been read yet (the pass reads them and plans again). Safe means: it hosts no brick, every spec
+ * node answered or is known by UUID to be someone else, every answering member lists the same
+ * members, and every other member is connected and in the pool in every view.
+ */
 function checkDetach(
   member: ObservedMember,
-  view: readonly ObservedMember[],
-  bricksByUuid: Readonly<Record<string, readonly string[]>>,
-): 'ok' | 'bricks' | 'member-down' {
-  if ((bricksByUuid[member.uuid] ?? []).length > 0) return 'bricks';
-  const down = view.filter((other) => other.uuid !== member.uuid && !other.isConnected);
-  return down.length > 0 ? 'member-down' : 'ok';
+  why: 'RemovedFromSpec' | 'Dissolving',
+  picture: Picture,
+): DestructiveAction | Blocked | 'needs-bricks' {
+  const { input, commandNode, observers } = picture;
+  const blocked = (reason: BlockReason, message: string): Blocked => ({
+    target: member.hostname,
+    change: 'detach',
+    reason,
+    message,
+  });
+  // Who it might be: a spec node that did not answer and whose UUID is not known (or is its).
+  const unknown = input.observation.nodes.filter((node) => {
+    if (node.uuid !== undefined && node.view !== undefined && node.failure === undefined) {
+      return false;
+    }
+    const identity = identityOf(node);
+    return identity === undefined || identity === member.uuid;
+  });
+  if (unknown.length > 0) {
+    return blocked(
+      'IncompleteObservation',
+      `Not detached: ${unknown.map((node) => node.address).join(', ')} did not answer and ${unknown.length === 1 ? 'its' : 'their'} glusterd UUID is not known, so ${member.hostname} may be ${unknown.length === 1 ? 'it' : 'one of them'}`,
+    );
+  }
+  const disagreements = findDisagreements(picture);
+  if (disagreements.length > 0) {
+    return blocked(
+      'IncompleteObservation',
+      `Not detached while the members' views disagree: ${disagreements.join('; ')}`,
+    );
+  }
+  const down = observers.flatMap((observer) =>
+    observer.view
+      .filter(
+        (other) =>
+          !other.isLocal &&
+          other.uuid !== member.uuid &&
+          (!other.isConnected || (other.state !== undefined && other.state !== PEER_IN_CLUSTER)),
+      )
+      .map((other) => `${observer.address} sees ${picture.nameOf(other.uuid)} ${other.isConnected ? (other.stateStr ?? 'joining') : 'disconnected'}`),
+  );
+  if (down.length > 0) {
+    return blocked(
+      'DetachBlockedMemberDown',
+      `Another member is not connected (${down.join('; ')}); a detach now would leave it with a stale view`,
+    );
+  }
+  const bricksByUuid = input.observation.bricksByUuid;
+  if (bricksByUuid === undefined) return 'needs-bricks';
+  const bricks = bricksByUuid[member.uuid] ?? [];
+  if (bricks.length > 0) {
+    return blocked(
+      'DetachBlockedBricks',
+      `It hosts bricks (${bricks.join(', ')}); move them away with remove-brick or replace-brick first`,
+    );
+  }
+  return {
+    kind: 'detach',
+    node: commandNode?.address ?? '',
+    target: member.hostname,
+    uuid: member.uuid,
+    why,
+  };
 }
 
-function detachBlockMessage(
-  why: 'bricks' | 'member-down',
-  member: ObservedMember,
-  view: readonly ObservedMember[],
-  bricksByUuid: Readonly<Record<string, readonly string[]>>,
-): string {
-  if (why === 'bricks') {
-    return `It hosts bricks (${(bricksByUuid[member.uuid] ?? []).join(', ')}); move them away with remove-brick or replace-brick first`;
-  }
-  const down = view.filter((other) => other.uuid !== member.uuid && !other.isConnected);
-  return `Another member is down (${down.map((other) => other.hostname).join(', ')}); a detach now would leave it with a stale view`;
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

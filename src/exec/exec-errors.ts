@@ -14,13 +14,35 @@ export class CouldNotRunError extends OperatorError {
 /** TCP connection to the node's SSH port failed (refused, unreachable, DNS, connect timeout). */
 export class SshConnectError extends CouldNotRunError {}
 
+/**
+ * No connection was attempted: the last attempt to reach the node failed (its error is the
+ * cause), and the executor waits until `retryAtMs` before trying again rather than making every
+ * caller pay a connect timeout for a node that is down.
+ */
+export class HostBackoffError extends SshConnectError {
+  constructor(
+    message: string,
+    node: string,
+    /** On the executor's monotonic clock (`performance.now()` unless one was injected). */
+    readonly retryAtMs: number,
+    options: { cause: SshConnectError },
+  ) {
+    super(message, node, options);
+  }
+}
+
 /** The node refused our credentials. */
 export class SshAuthError extends CouldNotRunError {}
 
 /** The node's host key is not the one known_hosts has for it, or it has none (strict mode). */
 export class HostKeyVerificationError extends CouldNotRunError {}
 
-/** The command did not finish in time; it was ended on the node. */
+/**
+ * The command did not finish in time: either it was ended on the node, or the node gave no
+ * answer at all before our own time limit (then the connection was dropped, and whether the
+ * command still runs there is unknown). Also a call whose deadline passed while it waited for a
+ * free command slot: that command never started.
+ */
 export class CommandTimeoutError extends CouldNotRunError {
   constructor(
     message: string,

@@ -12,6 +12,14 @@ export interface Executor {
 export interface RunOptions {
   /** Ends the command (remote side included) when it has not finished in time. */
   readonly timeoutMs?: number;
+  /**
+   * Gives up on the command on our side after this long, counted from the call (waiting for a
+   * free slot and connecting included), while the node still ends it after `timeoutMs`. For
+   * short reads that must report a node that stopped answering quickly: a connect that has not
+   * finished by then fails with SshConnectError, a command that has not, with
+   * CommandTimeoutError.
+   */
+  readonly deadlineMs?: number;
   readonly signal?: AbortSignal;
 }
 

@@ -14,7 +14,11 @@ export class LocalExecutor implements Executor {
   run(node: string, argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
     const command = quoteShellCommand(argv);
     const [program, ...args] = argv as [string, ...string[]];
-    const timeoutMs = options.timeoutMs ?? this.options.defaultCommandTimeoutMs ?? 60_000;
+    // A local command cannot lose its node: the deadline is simply a shorter timeout.
+    const timeoutMs = Math.min(
+      options.timeoutMs ?? this.options.defaultCommandTimeoutMs ?? 60_000,
+      options.deadlineMs ?? Number.POSITIVE_INFINITY,
+    );
     const started = performance.now();
     return new Promise((resolve, reject) => {
       if (options.signal?.aborted) {

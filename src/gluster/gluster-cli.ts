@@ -24,6 +24,10 @@ export interface GlusterAnswer {
 
 export interface CallOptions {
   readonly signal?: AbortSignal;
+  /** This command's budget on the node, instead of the CLI's commandTimeoutMs (a fenced change). */
+  readonly timeoutMs?: number;
+  /** Give up on our side after this long (see RunOptions.deadlineMs): short reads. */
+  readonly deadlineMs?: number;
 }
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
@@ -91,7 +95,8 @@ export class GlusterCli {
     let result: CommandResult;
     try {
       result = await this.executor.run(node, argv, {
-        timeoutMs: this.commandTimeoutMs,
+        timeoutMs: options.timeoutMs ?? this.commandTimeoutMs,
+        ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
         ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (error) {

@@ -83,3 +83,22 @@ export class PeerHostsBricksError extends OperatorError {
     this.hint = reasonInfo('PeerHostsBricks').hint;
   }
 }
+
+/**
+ * A detach was asked for the member with one glusterd UUID, and the name now leads to another
+ * (or to the node asked): nothing was run. Names are aliases; identity is the UUID.
+ */
+export class PeerIdentityMismatchError extends OperatorError {
+  readonly reason = 'PeerIdentityMismatch' as const;
+
+  constructor(
+    readonly server: string,
+    readonly node: string,
+    readonly expectedUuid: string,
+    readonly actualUuid: string,
+  ) {
+    super(
+      `Refused to detach ${server} (asked on ${node}): it is glusterd ${actualUuid} there, not ${expectedUuid} as planned`,
+    );
+  }
+}

@@ -6,6 +6,7 @@ export {
   GlusterOperationError,
   GlusterXmlParseError,
   PeerHostsBricksError,
+  PeerIdentityMismatchError,
 } from './gluster-errors.js';
 export { REASONS, reasonInfo } from './gluster-reasons.js';
 export type { GlusterReason, ReasonInfo } from './gluster-reasons.js';

@@ -1,6 +1,10 @@
 import type { CommandResult } from '../exec/executor.js';
 import type { CallOptions, GlusterCli } from './gluster-cli.js';
-import { GlusterOperationError, PeerHostsBricksError } from './gluster-errors.js';
+import {
+  GlusterOperationError,
+  PeerHostsBricksError,
+  PeerIdentityMismatchError,
+} from './gluster-errors.js';
 import { reasonForDetachFailure } from './gluster-reasons.js';
 import { assertHostArgument } from './host-argument.js';
 import type { Resolver } from './host-identity.js';
@@ -19,6 +23,11 @@ export interface DetachRequest {
    * member that is down when it is detached keeps the old pool in its own view.
    */
   readonly force?: boolean;
+  /**
+   * The glusterd UUID the caller means: checked on `node`'s pool list right before the detach,
+   * which is refused (PeerIdentityMismatchError, nothing run) when `server` is someone else there.
+   */
+  readonly expectedUuid?: string;
 }
 
 export interface DetachResult {
@@ -37,6 +46,7 @@ const DEPROBE_NOT_FRIEND = 2;
  * `gluster peer detach <server> [force]` run on `node`, after checking from `node`'s view that
  * the peer hosts no brick of any volume.
  * @throws PeerHostsBricksError when it does: nothing is run
+ * @throws PeerIdentityMismatchError when `server` is not `expectedUuid` on `node`: nothing is run
  * @throws GlusterOperationError when glusterd refuses (another member down, quorum ...)
  */
 export async function peerDetach(
@@ -52,6 +62,10 @@ export async function peerDetach(
     getVolumeInfo(cli, node, options),
   ]);
   const peer = await new HostMatcher(options.resolver).findPeer(members, { host: server });
+  const { expectedUuid } = request;
+  if (expectedUuid !== undefined && peer !== undefined && peer.uuid !== expectedUuid) {
+    throw new PeerIdentityMismatchError(server, node, expectedUuid, peer.uuid);
+  }
   // Detaching the node itself is refused by glusterd ("is localhost"); let it say so.
   const bricks = peer && !peer.isLocal ? bricksHostedBy(volumes, peer.uuid) : [];
   if (bricks.length > 0) {

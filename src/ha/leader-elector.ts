@@ -122,6 +122,18 @@ export class LeaderElector {
     return this.leading !== undefined;
   }
 
+  /**
+   * How long this replica may still act as the leader, in ms on its own monotonic clock: until
+   * its renew deadline (the last successful renewal's send time + renewDeadline), when it steps
+   * down by itself if no renewal succeeds meanwhile. 0 when not leading. No standby may take the
+   * Lease before leaseDuration after that renewal as it sees it, so an action that ends within
+   * this budget ends at least leaseDuration − renewDeadline before any other leader can start.
+   */
+  leadershipRemainingMs(): number {
+    if (!this.leading) return 0;
+    return Math.max(0, this.renewDeadlineAt - this.clock.monotonicMs());
+  }
+
   status(): HaStatus {
     const now = this.clock.monotonicMs();
     const role = this.role(now);

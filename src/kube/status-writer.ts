@@ -1,6 +1,6 @@
 import type { GlusterCluster, GlusterClusterStatus } from '../api/gluster-cluster.js';
-import type { GlusterClusterApi, ObjectKey } from './gluster-cluster-api.js';
-import { ConflictError } from './kube-errors.js';
+import type { GlusterClusterApi } from './gluster-cluster-api.js';
+import { ConflictError, NotFoundError } from './kube-errors.js';
 
 export interface StatusWriteOptions {
   /** Writes tried in all before a run of conflicts is given up. Default 5. */
@@ -8,47 +8,46 @@ export interface StatusWriteOptions {
 }
 
 export interface StatusWriteResult {
-  /** False when the computed status equalled the stored one: nothing was sent. */
-  readonly written: boolean;
-  /** The object as stored after the call (as read when nothing was written). */
-  readonly cluster: GlusterCluster;
+  /**
+   * `written`; `unchanged` (the stored status already equals it: nothing sent); `superseded`
+   * (the object now has another generation, or is gone: the status describes a spec that is no
+   * longer in force, so it was not written).
+   */
+  readonly outcome: 'written' | 'unchanged' | 'superseded';
   /** Writes refused with 409 before the outcome. */
   readonly conflicts: number;
 }
 
 /**
- * Writes the status `compute` derives from the current object, only when it differs from the
- * stored status, through the /status subresource and conditional on the resourceVersion read.
- * On a conflict (someone else wrote the object meanwhile: a spec edit, another status write) it
- * reads again and recomputes from the fresh object, so a status is never computed from one
- * version and written over another. Gives up with a ConflictError after `maxAttempts` writes.
- *
- * `compute` must be pure and cheap: it may run once per attempt. A NotFoundError (the object was
- * deleted) and any other failure propagate as they are.
+ * Writes `status`, computed by a pass from `snapshot` (the object as the pass read it), through
+ * the /status subresource, conditional on the resourceVersion, only when it differs from the
+ * stored status. The status is stamped with the snapshot's generation and is never written over
+ * another one: on a conflict it reads again, and if the generation moved on (a spec edit during
+ * the pass) or the object is gone, it gives up with `superseded`; if only the resourceVersion
+ * moved (metadata, another status write), it writes the same status on the fresh object.
+ * Gives up with a ConflictError after `maxAttempts` writes.
  */
 export async function writeStatusIfChanged(
   api: Pick<GlusterClusterApi, 'get' | 'replaceStatus'>,
-  key: ObjectKey,
-  compute: (current: GlusterCluster) => GlusterClusterStatus,
+  snapshot: GlusterCluster,
+  status: GlusterClusterStatus,
   options: StatusWriteOptions = {},
 ): Promise<StatusWriteResult> {
   const maxAttempts = options.maxAttempts ?? 5;
+  const { namespace, name } = snapshot.metadata;
   let conflicts = 0;
+  let current = snapshot;
   for (;;) {
-    const current = await api.get(key.namespace, key.name);
-    const status = compute(current);
-    if (isSameJson(current.status ?? {}, status)) {
-      return { written: false, cluster: current, conflicts };
-    }
+    if (isSameJson(current.status ?? {}, status)) return { outcome: 'unchanged', conflicts };
     try {
-      const stored = await api.replaceStatus({ ...current, status });
-      return { written: true, cluster: stored, conflicts };
+      await api.replaceStatus({ ...current, status });
+      return { outcome: 'written', conflicts };
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
       conflicts++;
       if (conflicts >= maxAttempts) {
         throw new ConflictError(
-          `Failed to write the status of GlusterCluster ${key.namespace}/${key.name}: ${String(conflicts)} writes in a row met a newer version`,
+          `Failed to write the status of GlusterCluster ${namespace}/${name}: ${String(conflicts)} writes in a row met a newer version`,
           {
             cause: error,
             code: 409,
@@ -56,6 +55,15 @@ export async function writeStatusIfChanged(
           },
         );
       }
+    }
+    try {
+      current = await api.get(namespace, name);
+    } catch (error) {
+      if (error instanceof NotFoundError) return { outcome: 'superseded', conflicts };
+      throw error;
+    }
+    if (current.metadata.generation !== snapshot.metadata.generation) {
+      return { outcome: 'superseded', conflicts };
     }
   }
 }

@@ -27,6 +27,7 @@ const NODE_STATES = Object.keys({
   GlusterdDown: true,
   Rejected: true,
   InOtherPool: true,
+  StaleView: true,
   Detaching: true,
   Unknown: true,
 } satisfies Record<NodeState, true>) as NodeState[];
@@ -52,8 +53,14 @@ export interface OperatorMetrics {
   observeCommand(verb: string, outcome: CommandOutcome, durationMs: number): void;
   /** After each status computed for a GlusterCluster: its nodes' states (status.nodes[].state). */
   setPeerStates(clusterKey: string, states: readonly NodeState[]): void;
-  /** When a GlusterCluster is gone: its nodes no longer count. */
+  /** When a GlusterCluster is gone: its nodes and its per-pool counters no longer count. */
   forgetCluster(clusterKey: string): void;
+  /** After each pass over a GlusterCluster (not aborted), and whether it wrote the status. */
+  countPass(clusterKey: string, statusWritten: boolean): void;
+  /** After each remote command run for a GlusterCluster. */
+  countCommand(clusterKey: string): void;
+  /** Reads each GlusterCluster's SSH handshakes so far at each scrape. */
+  trackHandshakes(source: () => ReadonlyMap<string, number>): void;
   /** Reads depth and in-flight at each scrape. */
   trackWorkQueue(queue: QueueGauges): void;
   /** Reads leadership at each scrape (`gluster_operator_leader` is 1 while leading). */
@@ -105,6 +112,37 @@ export function createOperatorMetrics(options: OperatorMetricsOptions = {}): Ope
     },
   });
 
+  const poolPasses = new Counter({
+    name: `${METRIC_PREFIX}pool_reconciles_total`,
+    help: 'Reconcile passes per GlusterCluster (namespace/name).',
+    labelNames: ['cluster'] as const,
+    registers: [registry],
+  });
+  const poolStatusWrites = new Counter({
+    name: `${METRIC_PREFIX}pool_status_writes_total`,
+    help: 'Status writes per GlusterCluster (namespace/name).',
+    labelNames: ['cluster'] as const,
+    registers: [registry],
+  });
+  const poolCommands = new Counter({
+    name: `${METRIC_PREFIX}pool_remote_commands_total`,
+    help: 'Remote (gluster) commands run per GlusterCluster (namespace/name).',
+    labelNames: ['cluster'] as const,
+    registers: [registry],
+  });
+  let handshakes: () => ReadonlyMap<string, number> = () => new Map();
+  new Counter({
+    name: `${METRIC_PREFIX}pool_ssh_handshakes_total`,
+    help: 'SSH connections opened per GlusterCluster (namespace/name) since it was first seen.',
+    labelNames: ['cluster'] as const,
+    registers: [registry],
+    collect() {
+      // Read from the executors at each scrape: the count lives with the connections.
+      this.reset();
+      for (const [cluster, count] of handshakes()) this.inc({ cluster }, count);
+    },
+  });
+
   let queue: QueueGauges | undefined;
   new Gauge({
     name: `${METRIC_PREFIX}work_queue_depth`,
@@ -147,6 +185,19 @@ export function createOperatorMetrics(options: OperatorMetricsOptions = {}): Ope
     },
     forgetCluster(clusterKey) {
       statesByCluster.delete(clusterKey);
+      for (const counter of [poolPasses, poolStatusWrites, poolCommands]) {
+        counter.remove({ cluster: clusterKey });
+      }
+    },
+    countPass(clusterKey, statusWritten) {
+      poolPasses.inc({ cluster: clusterKey });
+      if (statusWritten) poolStatusWrites.inc({ cluster: clusterKey });
+    },
+    countCommand(clusterKey) {
+      poolCommands.inc({ cluster: clusterKey });
+    },
+    trackHandshakes(source) {
+      handshakes = source;
     },
     trackWorkQueue(source) {
       queue = source;

@@ -55,6 +55,7 @@ export const NODE_STATES = everyValue<NodeState>()([
   'GlusterdDown',
   'Rejected',
   'InOtherPool',
+  'StaleView',
   'Detaching',
   'Unknown',
 ]);

@@ -36,6 +36,14 @@ export interface OperatorProcessOptions {
   /** More environment, applied last (PROGRESS_REQUEUE_MS defaults to 200 here). */
   readonly env?: Readonly<Record<string, string>>;
   /**
+   * `test` (default): this process's environment, the quick test settings above
+   * (PROGRESS_REQUEUE_MS, LOG_LEVEL, leader election), then `env`. `pod`: a pod's worth only, for
+   * benchmarks of the shipped defaults: PATH, HOME, KUBECONFIG, WATCH_NAMESPACE, POD_NAME,
+   * HTTP_HOST and HTTP_PORT, then `env`; nothing else inherited and no test setting (`logLevel`
+   * and `leaderElection` are ignored).
+   */
+  readonly baseEnv?: 'test' | 'pod';
+  /**
    * What to run with this Node (process.execPath). Default: `--import tsx src/main.ts` from the
    * repository root; a benchmark passes `--enable-source-maps dist/main.js` and a runtime tree.
    */
@@ -137,20 +145,32 @@ export async function spawnOperator(options: OperatorProcessOptions): Promise<Op
     args: ['--import', 'tsx', path.join(REPO, 'src', 'main.ts')],
     cwd: REPO,
   };
+  const podEnv: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: process.env['HOME'] ?? '/',
+    KUBECONFIG: options.kubeconfigPath,
+    WATCH_NAMESPACE: options.watchNamespace,
+    POD_NAME: podName,
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: String(httpPort),
+  };
   const child = spawn(process.execPath, [...command.args], {
     cwd: command.cwd,
-    env: {
-      ...process.env,
-      KUBECONFIG: options.kubeconfigPath,
-      WATCH_NAMESPACE: options.watchNamespace,
-      PROGRESS_REQUEUE_MS: '200',
-      LOG_LEVEL: options.logLevel ?? 'info',
-      POD_NAME: podName,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(httpPort),
-      ...electionEnv,
-      ...options.env,
-    },
+    env:
+      options.baseEnv === 'pod'
+        ? { ...podEnv, ...options.env }
+        : {
+            ...process.env,
+            KUBECONFIG: options.kubeconfigPath,
+            WATCH_NAMESPACE: options.watchNamespace,
+            PROGRESS_REQUEUE_MS: '200',
+            LOG_LEVEL: options.logLevel ?? 'info',
+            POD_NAME: podName,
+            HTTP_HOST: '127.0.0.1',
+            HTTP_PORT: String(httpPort),
+            ...electionEnv,
+            ...options.env,
+          },
     // Both pipes are always read: a child whose pipe fills up blocks on its next log line.
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -41,7 +41,6 @@ function reportedStatus(input: PlanInput, failure?: PassFailure): GlusterCluster
     generation: GENERATION,
     plan,
     observation: input.observation,
-    actionTaken: plan.action,
     failure,
     previous: undefined,
     now: NOW,

@@ -28,7 +28,6 @@ function statusFor(
     generation: 3,
     plan,
     observation: input.observation,
-    actionTaken: plan.action,
     failure: options.failure,
     previous: options.previous,
     now: options.now ?? NOW,

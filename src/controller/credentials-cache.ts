@@ -1,0 +1,33 @@
+import type { SshCredentials, SshCredentialsSource } from '../kube/ssh-credentials.js';
+
+/** How long a read Secret is used before it is read again. */
+export const CREDENTIALS_TTL_MS = 60_000;
+
+/**
+ * The SSH Secrets, read at most once per CREDENTIALS_TTL_MS each (per namespace and name), so a
+ * pass does not cost an API request for a Secret that rarely changes. A rotated Secret is picked
+ * up within the TTL; a failed read is not kept (the next pass reads again). Entries of Secrets
+ * no pass asked for within the TTL are dropped.
+ */
+export class CredentialsCache implements SshCredentialsSource {
+  private readonly entries = new Map<string, { readonly credentials: SshCredentials; readonly atMs: number }>();
+
+  constructor(
+    private readonly source: SshCredentialsSource,
+    private readonly now: () => number = () => performance.now(),
+    private readonly ttlMs = CREDENTIALS_TTL_MS,
+  ) {}
+
+  async load(namespace: string, secretName: string): Promise<SshCredentials> {
+    const key = `${namespace}/${secretName}`;
+    const nowMs = this.now();
+    for (const [other, entry] of this.entries) {
+      if (nowMs - entry.atMs >= this.ttlMs) this.entries.delete(other);
+    }
+    const cached = this.entries.get(key);
+    if (cached) return cached.credentials;
+    const credentials = await this.source.load(namespace, secretName);
+    this.entries.set(key, { credentials, atMs: nowMs });
+    return credentials;
+  }
+}

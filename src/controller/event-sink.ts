@@ -1,0 +1,9 @@
+import type { GlusterCluster } from '../api/gluster-cluster.js';
+
+/** Where a pass records Kubernetes Events about its resource (the event recorder). */
+export interface EventSink {
+  record(
+    object: GlusterCluster,
+    event: { type: 'Normal' | 'Warning'; reason: string; message: string; action: string },
+  ): Promise<void>;
+}

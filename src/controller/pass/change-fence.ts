@@ -1,0 +1,71 @@
+import type { Leadership } from './leadership.js';
+import { PassAbortedError } from './pass-aborted-error.js';
+
+/** Kept between the end of a change's budget and the end of this replica's leadership. */
+export const FENCE_MARGIN_MS = 1_000;
+/** A change is not started with less time than this for it: it could not finish anyway. */
+export const MIN_CHANGE_BUDGET_MS = 3_000;
+
+export interface ChangeFenceOptions {
+  readonly leadership: Leadership;
+  readonly signal: AbortSignal;
+  /** The resource's generation the plan was made from. */
+  readonly generation: number;
+  /** The resource's generation now (a fresh read); undefined when it is gone. */
+  readonly readGeneration: () => Promise<number | undefined>;
+  /** The longest any change may run (COMMAND_TIMEOUT_MS). */
+  readonly maxChangeMs: number;
+}
+
+/**
+ * The last check right before a pass acts: this replica still leads, with enough time left for
+ * the change's whole timeout, and (for a change that removes a member) the resource still has
+ * the generation the plan was made from. Returns the timeout the change must run under, so a
+ * change always ends before this replica's leadership could.
+ */
+export class ChangeFence {
+  constructor(private readonly options: ChangeFenceOptions) {}
+
+  get generation(): number {
+    return this.options.generation;
+  }
+
+  /** @throws PassAbortedError when the change must not start; else its timeout in ms */
+  async clear(what: string, change: { readonly isDestructive: boolean }): Promise<number> {
+    this.throwIfAborted(what);
+    if (change.isDestructive) {
+      const now = await this.options.readGeneration();
+      this.throwIfAborted(what);
+      if (now !== this.options.generation) {
+        throw new PassAbortedError(
+          'Superseded',
+          `Did not ${what}: the resource ${now === undefined ? 'is gone' : `is at generation ${now}`}, the plan was made for generation ${this.options.generation}`,
+        );
+      }
+    }
+    const budgetMs = this.options.leadership.remainingMs() - FENCE_MARGIN_MS;
+    if (budgetMs < MIN_CHANGE_BUDGET_MS) {
+      throw new PassAbortedError(
+        'LeadershipLost',
+        `Did not ${what}: ${budgetMs <= -FENCE_MARGIN_MS ? 'this replica does not lead' : `only ${Math.max(0, Math.round(budgetMs))} ms of leadership left`}`,
+      );
+    }
+    return Math.min(this.options.maxChangeMs, budgetMs);
+  }
+
+  /** For writes that need no time budget (status): still leading, not stopped. */
+  assertLeading(what: string): void {
+    this.throwIfAborted(what);
+    if (this.options.leadership.remainingMs() <= 0) {
+      throw new PassAbortedError('LeadershipLost', `Did not ${what}: this replica does not lead`);
+    }
+  }
+
+  throwIfAborted(what: string): void {
+    if (this.options.signal.aborted) {
+      throw new PassAbortedError('Shutdown', `Did not ${what}: the pass was stopped`, {
+        cause: this.options.signal.reason,
+      });
+    }
+  }
+}
