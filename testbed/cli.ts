@@ -16,6 +16,7 @@ const USAGE = `Usage: tsx testbed/cli.ts <command>
   prune                        remove pools whose owner process is gone
   fault <kind> --name N --node n2 [--port 24007]
         kinds: stop-glusterd start-glusterd cut-link restore-link drop-outbound restore-outbound
+               drop-inbound restore-inbound (--port: default 24007 outbound, 22 inbound)
   exec --name N --node n1 -- gluster --mode=script --xml pool list`;
 
 const FAULTS = {
@@ -25,6 +26,8 @@ const FAULTS = {
   'restore-link': (p, n) => p.restoreLink(n),
   'drop-outbound': (p, n, port) => p.dropOutbound(n, port),
   'restore-outbound': (p, n) => p.restoreOutbound(n),
+  'drop-inbound': (p, n, port) => p.dropInbound(n, port),
+  'restore-inbound': (p, n) => p.restoreInbound(n),
 } satisfies Record<string, (pool: GlusterTestPool, node: string, port: number) => Promise<void>>;
 
 /** Returns the process exit code. */
@@ -83,7 +86,8 @@ async function main(argv: readonly string[]): Promise<number> {
         );
       }
       const pool = openGlusterTestPool(required(values.name, '--name'));
-      const port = values.port === undefined ? 24007 : toInteger(values.port, '--port');
+      const defaultPort = kind === 'drop-inbound' ? 22 : 24007;
+      const port = values.port === undefined ? defaultPort : toInteger(values.port, '--port');
       await FAULTS[kind as keyof typeof FAULTS](pool, required(values.node, '--node'), port);
       return 0;
     }

@@ -9,6 +9,7 @@ import {
   stopGlusterd,
   type NodeRuntime,
 } from './node-daemons.js';
+import { dropInbound, restoreInbound } from './inbound-filter.js';
 import { dropOutbound, restoreOutbound } from './outbound-filter.js';
 import { poolFiles, SUDO_USER, writePoolFiles } from './pool-files.js';
 import { layoutPool, MAX_POOL_INDEX, validatePoolName, type PoolLayout } from './pool-layout.js';
@@ -79,6 +80,13 @@ export interface GlusterTestPool {
   dropOutbound(node: TestNode | string, port?: number): Promise<void>;
   /** Remove every dropOutbound rule of the node. */
   restoreOutbound(node: TestNode | string): Promise<void>;
+  /**
+   * Drop the TCP packets reaching the node for its own `port` (default 22), established
+   * connections included, inside its netns only: its sshd stops answering without closing.
+   */
+  dropInbound(node: TestNode | string, port?: number): Promise<void>;
+  /** Remove every dropInbound rule of the node. */
+  restoreInbound(node: TestNode | string): Promise<void>;
   /** Remove everything of the pool. Idempotent. */
   destroy(): Promise<void>;
 }
@@ -339,6 +347,14 @@ class TestPool implements GlusterTestPool {
 
   async restoreOutbound(node: TestNode | string): Promise<void> {
     return restoreOutbound(this.runtime(node));
+  }
+
+  async dropInbound(node: TestNode | string, port = 22): Promise<void> {
+    return dropInbound(this.runtime(node), port);
+  }
+
+  async restoreInbound(node: TestNode | string): Promise<void> {
+    return restoreInbound(this.runtime(node));
   }
 
   destroy(): Promise<void> {

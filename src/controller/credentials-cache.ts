@@ -10,7 +10,10 @@ export const CREDENTIALS_TTL_MS = 60_000;
  * no pass asked for within the TTL are dropped.
  */
 export class CredentialsCache implements SshCredentialsSource {
-  private readonly entries = new Map<string, { readonly credentials: SshCredentials; readonly atMs: number }>();
+  private readonly entries = new Map<
+    string,
+    { readonly credentials: SshCredentials; readonly atMs: number }
+  >();
 
   constructor(
     private readonly source: SshCredentialsSource,

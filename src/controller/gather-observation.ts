@@ -31,6 +31,11 @@ export interface GatherOptions {
   readonly facts?: NodeFacts;
   /** A quick look after a change: pool lists only (no version, op-version or volumes). */
   readonly poolListsOnly?: boolean;
+  /**
+   * Spec nodes probably not in the pool yet (none of them in the last status): their volumes
+   * are read together with their pool list, so a first pass takes one round of commands.
+   */
+  readonly probablyLone?: ReadonlySet<string>;
 }
 
 interface Answer {
@@ -59,8 +64,26 @@ export async function gatherObservation(
 ): Promise<Observation> {
   const facts = options.facts ?? new NodeFacts();
   const read = readOptions(options);
+  const quick = options.poolListsOnly ?? false;
+  // The op-version is a pool fact: asked of the first spec node, beside the pool lists.
+  const [first] = specNodes;
+  const opVersionRead =
+    facts.opVersion !== undefined || quick || first === undefined
+      ? Promise.resolve(facts.opVersion)
+      : getClusterOpVersion(cli, first.address, read).then(
+          (value) => {
+            facts.rememberOpVersion(value);
+            return value;
+          },
+          () => undefined,
+        );
   const answers = await Promise.all(
-    specNodes.map((spec) => askNode(cli, spec, read, facts, options.poolListsOnly ?? false)),
+    specNodes.map((spec) =>
+      askNode(cli, spec, read, facts, {
+        quick,
+        probablyLone: options.probablyLone?.has(spec.address) ?? false,
+      }),
+    ),
   );
   const selves = answers.map((answer) => answer.members?.find((member) => member.isLocal));
   // UUID → spec address: this pass's answers first, then what earlier passes learnt.
@@ -106,12 +129,7 @@ export async function gatherObservation(
     }),
   );
 
-  let opVersion = facts.opVersion;
-  const first = answers.find((answer) => answer.members !== undefined);
-  if (opVersion === undefined && first && !options.poolListsOnly) {
-    opVersion = await getClusterOpVersion(cli, first.spec.address, read).catch(() => undefined);
-    if (opVersion !== undefined) facts.rememberOpVersion(opVersion);
-  }
+  const opVersion = await opVersionRead;
   return { nodes, bricksByUuid: undefined, opVersion };
 }
 
@@ -170,41 +188,47 @@ async function askNode(
   spec: GlusterNodeSpec,
   read: CallOptions,
   facts: NodeFacts,
-  poolListsOnly: boolean,
+  options: { readonly quick: boolean; readonly probablyLone: boolean },
 ): Promise<Answer> {
-  let members: PoolMember[];
-  try {
-    members = await getPoolList(cli, spec.address, read);
-  } catch (error) {
-    return { spec, members: undefined, version: undefined, volumes: undefined, failure: classify(error) };
-  }
-  const self = members.find((member) => member.isLocal);
-  if (poolListsOnly || !self) {
-    return { spec, members, version: undefined, volumes: undefined, failure: undefined };
-  }
-  const isLone = members.length === 1;
-  const known = facts.versionOf(spec.address, self.uuid);
-  const [version, volumes] = await Promise.all([
-    known ??
-      getGlusterVersion(cli, spec.address, read).then(
-        (value) => {
-          facts.rememberVersion(spec.address, self.uuid, value);
-          return value;
-        },
-        () => undefined,
-      ),
-    // A lone node is about to be probed: gluster refuses one with volumes of its own.
-    isLone
-      ? getVolumeInfo(cli, spec.address, read).then(
-          (list) => ({
-            names: list.map((volume) => volume.name),
-            bricks: bricksHostedBy(list, self.uuid).map((brick) => brick.name),
-          }),
-          () => undefined,
-        )
-      : undefined,
+  const known = options.quick ? undefined : facts.versionOf(spec.address);
+  // Only a lone node's volumes are read here: every brick of them is on the node itself.
+  const volumesOf = () =>
+    getVolumeInfo(cli, spec.address, read).then(
+      (list) => ({
+        names: list.map((volume) => volume.name),
+        bricks: list.flatMap((volume) => volume.bricks.map((brick) => brick.name)),
+      }),
+      () => undefined,
+    );
+  // One round: the pool list, with the version when not known and the volumes of a node that
+  // is probably lone (gluster refuses to probe a node with volumes of its own).
+  const [listed, version, prefetched] = await Promise.all([
+    getPoolList(cli, spec.address, read).then(
+      (members) => ({ members, failure: undefined }),
+      (error: unknown) => ({ members: undefined, failure: classify(error) }),
+    ),
+    options.quick || known
+      ? undefined
+      : getGlusterVersion(cli, spec.address, read).catch(() => undefined),
+    !options.quick && options.probablyLone ? volumesOf() : undefined,
   ]);
-  return { spec, members, version, volumes, failure: undefined };
+  const { members, failure } = listed;
+  const self = members?.find((member) => member.isLocal);
+  if (!members || !self) {
+    return { spec, members, version: undefined, volumes: undefined, failure };
+  }
+  if (version !== undefined) facts.rememberVersion(spec.address, self.uuid, version);
+  if (known && known.uuid !== self.uuid) facts.forgetNode(spec.address);
+  if (options.quick) return { spec, members, version: undefined, volumes: undefined, failure };
+  const isLone = members.length === 1;
+  const volumes = isLone ? (prefetched ?? (await volumesOf())) : undefined;
+  return {
+    spec,
+    members,
+    version: version ?? (known?.uuid === self.uuid ? known.version : undefined),
+    volumes,
+    failure,
+  };
 }
 
 /** Why a node could not tell us its view, in the planner's terms. */

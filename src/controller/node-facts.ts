@@ -3,12 +3,15 @@ export const FACTS_REFRESH_MS = 10 * 60_000;
 
 /**
  * What rarely changes about a pool's nodes, kept between passes so a pass does not ask again:
- * each node's gluster version (per address and glusterd UUID: a reinstalled node has a new
- * UUID) and the pool's op-version. Both are read again after FACTS_REFRESH_MS, a node's version
+ * each node's gluster version (per address, dropped when the node answers with another glusterd
+ * UUID: reinstalled) and the pool's op-version. Both are read again after FACTS_REFRESH_MS, a node's version
  * also after its glusterd was seen down (it may have been upgraded).
  */
 export class NodeFacts {
-  private readonly versions = new Map<string, { readonly version: string; readonly atMs: number }>();
+  private readonly versions = new Map<
+    string,
+    { readonly uuid: string; readonly version: string; readonly atMs: number }
+  >();
   private opVersionEntry: { readonly value: number; readonly atMs: number } | undefined;
 
   constructor(
@@ -16,20 +19,19 @@ export class NodeFacts {
     private readonly refreshMs = FACTS_REFRESH_MS,
   ) {}
 
-  versionOf(address: string, uuid: string): string | undefined {
-    const entry = this.versions.get(key(address, uuid));
-    return entry && this.now() - entry.atMs < this.refreshMs ? entry.version : undefined;
+  /** The version `address` reported, while fresh, with the glusterd UUID it had then. */
+  versionOf(address: string): { readonly uuid: string; readonly version: string } | undefined {
+    const entry = this.versions.get(address);
+    return entry && this.now() - entry.atMs < this.refreshMs ? entry : undefined;
   }
 
   rememberVersion(address: string, uuid: string, version: string): void {
-    this.versions.set(key(address, uuid), { version, atMs: this.now() });
+    this.versions.set(address, { uuid, version, atMs: this.now() });
   }
 
-  /** glusterd on `address` was down: it may come back as another version. */
+  /** glusterd on `address` was down, or is another glusterd now: ask its version again. */
   forgetNode(address: string): void {
-    for (const entry of this.versions.keys()) {
-      if (entry.startsWith(`${address}\n`)) this.versions.delete(entry);
-    }
+    this.versions.delete(address);
   }
 
   get opVersion(): number | undefined {
@@ -40,8 +42,4 @@ export class NodeFacts {
   rememberOpVersion(value: number): void {
     this.opVersionEntry = { value, atMs: this.now() };
   }
-}
-
-function key(address: string, uuid: string): string {
-  return `${address}\n${uuid}`;
 }

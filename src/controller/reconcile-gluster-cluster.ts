@@ -227,11 +227,14 @@ async function runPass(
   const gatherOptions: GatherOptions = {
     signal,
     rememberedUuids: rememberedUuids(cluster, nodes),
+    probablyLone: probablyLone(cluster, nodes),
     facts: deps.facts.of(clusterKey),
     ...(deps.resolver ? { resolver: deps.resolver } : {}),
     ...(deps.readTimeoutMs === undefined ? {} : { readTimeoutMs: deps.readTimeoutMs }),
   };
-  const look = async (options: GatherOptions): Promise<{ observation: Observation; plan: Plan }> => {
+  const look = async (
+    options: GatherOptions,
+  ): Promise<{ observation: Observation; plan: Plan }> => {
     const observation = await gatherObservation(cli, nodes, options);
     // An aborted look says nothing about the pool: nothing is decided or written from it.
     fence.throwIfAborted('plan');
@@ -390,9 +393,27 @@ function rememberedUuids(
   const wanted = new Set(nodes.map((node) => node.address));
   const remembered = new Map<string, string>();
   for (const node of cluster.status?.nodes ?? []) {
-    if (node.uuid !== undefined && wanted.has(node.address)) remembered.set(node.address, node.uuid);
+    if (node.uuid !== undefined && wanted.has(node.address))
+      remembered.set(node.address, node.uuid);
   }
   return remembered;
+}
+
+const MEMBER_STATES: ReadonlySet<NodeState> = new Set([
+  'Connected',
+  'Disconnected',
+  'Probing',
+  'Rejected',
+]);
+
+/** Spec nodes the last status did not show in the pool: probably lone, about to be probed. */
+function probablyLone(cluster: GlusterCluster, nodes: readonly GlusterNodeSpec[]): Set<string> {
+  const members = new Set(
+    (cluster.status?.nodes ?? [])
+      .filter((node) => MEMBER_STATES.has(node.state))
+      .map((node) => node.address),
+  );
+  return new Set(nodes.map((node) => node.address).filter((address) => !members.has(address)));
 }
 
 function unaskedObservation(nodes: DesiredNodeList['nodes'], why: string): Observation {

@@ -103,7 +103,8 @@ export class WorkQueue {
     if (this.dirty.has(key)) {
       if (options.urgent !== true) return;
       const at = this.ready.indexOf(key);
-      if (at < 0) this.urgentAfterRun.add(key); // in flight, queued again after it
+      if (at < 0)
+        this.urgentAfterRun.add(key); // in flight, queued again after it
       else if (at >= this.urgentCount) {
         this.ready.splice(at, 1);
         this.ready.splice(this.urgentCount++, 0, key);

@@ -133,7 +133,10 @@ function readyCondition({ plan, removalPolicy, failure }: StatusInput): Conditio
   const joining = byState(['Pending', 'Probing']);
   if (joining.length > 0) return notReady('NodesJoining', summarize(joining));
   if (plan.disagreements.length > 0) {
-    return notReady('ViewsDisagree', `The members' views disagree: ${plan.disagreements.join('; ')}`);
+    return notReady(
+      'ViewsDisagree',
+      `The members' views disagree: ${plan.disagreements.join('; ')}`,
+    );
   }
   const unknown = byState(['Unknown']);
   if (unknown.length > 0) return notReady('StateUnknown', summarize(unknown));
@@ -173,8 +176,7 @@ function reconcilingCondition({ plan, failure }: StatusInput): ConditionDraft {
   const waiting = plan.blocked.find(
     (blocked) => blocked.reason === 'WaitingForProbe' || blocked.reason === 'IncompleteObservation',
   );
-  if (waiting)
-    return { ...base, status: 'True', reason: waiting.reason, message: waiting.message };
+  if (waiting) return { ...base, status: 'True', reason: waiting.reason, message: waiting.message };
   const joining = plan.nodes.filter((node) => node.state === 'Probing');
   if (joining.length > 0)
     return { ...base, status: 'True', reason: 'NodesJoining', message: summarize(joining) };

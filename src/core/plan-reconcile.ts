@@ -80,9 +80,7 @@ export function planReconcile(input: PlanInput): Plan {
   const commandNode = chooseCommandNode(answered.filter((node) => !stale.has(node.address)));
   const mainView = commandNode?.view ?? [];
   const mainUuids = new Set(mainView.map((member) => member.uuid));
-  const observers = answered.filter(
-    (node) => mainUuids.has(node.uuid) && !stale.has(node.address),
-  );
+  const observers = answered.filter((node) => mainUuids.has(node.uuid) && !stale.has(node.address));
   const nameOf = namer(input, observers);
   const picture: Picture = {
     input,
@@ -323,7 +321,9 @@ function findDisagreements(picture: Picture): string[] {
     const missing = observers
       .map((observer) => observer.address)
       .filter((address) => !who.includes(address));
-    sentences.push(`${nameOf(uuid)} is listed by ${who.join(', ')} but not by ${missing.join(', ')}`);
+    sentences.push(
+      `${nameOf(uuid)} is listed by ${who.join(', ')} but not by ${missing.join(', ')}`,
+    );
   }
   return sentences;
 }
@@ -498,6 +498,7 @@ interface Planned {
 function planChanges(picture: Picture, nodes: readonly NodeAssessment[]): Planned {
   const { input, commandNode } = picture;
   const probes: Action[] = [];
+  /** Releases; detaches are added below. */
   const destructive: DestructiveAction[] = [];
   const blocked: Blocked[] = [];
   const volumesOf: string[] = [];
@@ -573,26 +574,37 @@ function planChanges(picture: Picture, nodes: readonly NodeAssessment[]): Planne
     }
   }
 
+  const candidates: DestructiveAction[] = [...destructive];
   let bricks = false;
+  const probing = nodes.filter((node) => node.state === 'Probing');
+  const waitFor = [
+    ...probes.flatMap((probe) => (probe.kind === 'probe' ? [probe.target] : [])),
+    ...probing.map((node) => node.address),
+  ];
+  const removed = picture.mainView.filter(
+    (member) => !member.isLocal && member.specAddress === undefined,
+  );
   if (input.removalPolicy === 'Detach') {
-    for (const member of picture.mainView) {
-      if (member.isLocal || member.specAddress !== undefined) continue;
+    for (const member of removed) {
+      if (waitFor.length > 0) {
+        // Removing a member while another joins would act on a picture about to change.
+        blocked.push({
+          target: member.hostname,
+          change: 'detach',
+          reason: 'WaitingForProbe',
+          message: `Waiting for ${waitFor.join(', ')} to join every member's view first`,
+        });
+        continue;
+      }
       const outcome = checkDetach(member, 'RemovedFromSpec', picture);
       if (outcome === 'needs-bricks') bricks = true;
       else if ('reason' in outcome) blocked.push(outcome);
-      else destructive.push(outcome);
+      else candidates.push(outcome);
     }
   }
-
-  const probing = nodes.filter((node) => node.state === 'Probing');
-  if (destructive.length > 0 && (probes.length > 0 || probing.length > 0)) {
-    // Removing a member while another joins would act on a picture that is about to change.
-    const waitFor = [
-      ...probes.flatMap((probe) => (probe.kind === 'probe' ? [probe.target] : [])),
-      ...probing.map((node) => node.address),
-    ];
+  if (candidates.length > 0 && waitFor.length > 0) {
     blocked.push(
-      ...destructive.flatMap((change) =>
+      ...candidates.flatMap((change) =>
         blockedChange(
           change,
           'WaitingForProbe',
@@ -602,7 +614,7 @@ function planChanges(picture: Picture, nodes: readonly NodeAssessment[]): Planne
     );
     return { changes: probes, blocked, needs: { bricks: false, volumesOf } };
   }
-  return { changes: [...probes, ...destructive], blocked, needs: { bricks, volumesOf } };
+  return { changes: [...probes, ...candidates], blocked, needs: { bricks, volumesOf } };
 }
 
 function planDeletion(picture: Picture): Planned {
@@ -701,7 +713,10 @@ function checkDetach(
           other.uuid !== member.uuid &&
           (!other.isConnected || (other.state !== undefined && other.state !== PEER_IN_CLUSTER)),
       )
-      .map((other) => `${observer.address} sees ${picture.nameOf(other.uuid)} ${other.isConnected ? (other.stateStr ?? 'joining') : 'disconnected'}`),
+      .map(
+        (other) =>
+          `${observer.address} sees ${picture.nameOf(other.uuid)} ${other.isConnected ? (other.stateStr ?? 'joining') : 'disconnected'}`,
+      ),
   );
   if (down.length > 0) {
     return blocked(

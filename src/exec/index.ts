@@ -3,6 +3,7 @@ export type { CommandResult, Executor, RunOptions } from './executor.js';
 export {
   CommandAbortedError,
   CommandTimeoutError,
+  HostBackoffError,
   ConnectionLostError,
   CouldNotRunError,
   HostKeyVerificationError,

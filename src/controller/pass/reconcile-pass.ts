@@ -34,10 +34,7 @@ export interface PassResource<TObject extends VersionedObject, TStatus> {
    */
   run(object: TObject, fence: ChangeFence): Promise<PassOutcome<TStatus>>;
   /** Writes the status for `snapshot`'s generation; `superseded` when a newer spec is in force. */
-  writeStatus(
-    snapshot: TObject,
-    status: TStatus,
-  ): Promise<'written' | 'unchanged' | 'superseded'>;
+  writeStatus(snapshot: TObject, status: TStatus): Promise<'written' | 'unchanged' | 'superseded'>;
 }
 
 export interface PassOutcome<TStatus> {
@@ -88,4 +85,3 @@ export async function runReconcilePass<TObject extends VersionedObject, TStatus>
   if (written === 'superseded') return { requeueAfterMs: 0 };
   return outcome.result;
 }
-

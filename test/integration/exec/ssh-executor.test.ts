@@ -92,7 +92,11 @@ describe('SshExecutor against real sshd', function () {
     const node = pool().node(0).ipv4;
     for (let i = 0; i < 5; i++) await executor.run(node, ['true']);
     await Promise.all(Array.from({ length: 5 }, () => executor.run(node, ['true'])));
-    expect(executor.stats()).to.deep.equal({ connectionsOpened: 1, commandsRun: 10 });
+    expect(executor.stats()).to.deep.equal({
+      connectionsOpened: 1,
+      commandsRun: 10,
+      connectAttemptsSkipped: 0,
+    });
   });
 
   it('re-establishes the connection after the node dropped it', async () => {

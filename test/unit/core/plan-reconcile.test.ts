@@ -19,6 +19,8 @@ interface Case {
   readonly commandNode?: string | undefined;
   readonly states?: Record<string, NodeState>;
   readonly action?: Action | undefined;
+  /** This pass's changes, when more than the first matters. */
+  readonly batch?: readonly Action[];
   readonly remainingChanges?: number;
   readonly blocked?: readonly [string, BlockReason][];
 }
@@ -27,13 +29,30 @@ const lone = (name: string, extra = {}) => aNode(name, [], extra);
 
 const cases: Case[] = [
   {
-    name: 'three lone nodes: probe the second from the first, one more to follow',
+    name: 'three lone nodes: both others probed from the first in one pass',
     input: aPlanInput(['n1', 'n2', 'n3'], anObservation([lone('n1'), lone('n2'), lone('n3')])),
     commandNode: 'n1',
     states: { n1: 'Connected', n2: 'Pending', n3: 'Pending' },
-    action: { kind: 'probe', node: 'n1', target: 'n2' },
-    remainingChanges: 1,
+    batch: [
+      { kind: 'probe', node: 'n1', target: 'n2' },
+      { kind: 'probe', node: 'n1', target: 'n3' },
+    ],
+    remainingChanges: 0,
     blocked: [],
+  },
+  {
+    name: 'probes go first and alone: a detach that is also needed waits for them to land',
+    input: aPlanInput(
+      ['n1', 'n2', 'n4'],
+      anObservation([
+        aNode('n1', [aMember('n2'), aMember('n3', { spec: false })]),
+        aNode('n2', [aMember('n1'), aMember('n3', { spec: false })]),
+        lone('n4'),
+      ]),
+    ),
+    batch: [{ kind: 'probe', node: 'n1', target: 'n4' }],
+    remainingChanges: 0,
+    blocked: [['n3', 'WaitingForProbe']],
   },
   {
     name: 'a healthy pool: nothing to do',
@@ -116,7 +135,7 @@ const cases: Case[] = [
     blocked: [['n3', 'DetachBlockedBricks']],
   },
   {
-    name: 'a removed member is not detached while another member is down',
+    name: 'a removed member is not detached while a spec node whose UUID is unknown is down: it may be that node',
     input: aPlanInput(
       ['n1', 'n2'],
       anObservation([
@@ -125,7 +144,124 @@ const cases: Case[] = [
       ]),
     ),
     action: undefined,
+    blocked: [['n3', 'IncompleteObservation']],
+  },
+  {
+    name: 'a removed member is not detached while another member is down',
+    input: aPlanInput(
+      ['n1', 'n2'],
+      anObservation([
+        aNode('n1', [aMember('n2', { connected: false }), aMember('n3', { spec: false })]),
+        { ...anUnreachableNode('n2', 'glusterd'), rememberedUuid: uuidOf('n2') },
+      ]),
+    ),
+    action: undefined,
     blocked: [['n3', 'DetachBlockedMemberDown']],
+  },
+  {
+    name: 'a spec node known by another name, unreachable over SSH, is the member with its remembered UUID: nothing detached',
+    input: aPlanInput(
+      ['n1', 'n2', 'n3'],
+      anObservation([
+        // n1 knows n2 by a host name; gather matched it by n2's remembered UUID.
+        aNode('n1', [{ ...aMember('n2'), hostname: 'n2.example' }, aMember('n3')]),
+        { ...anUnreachableNode('n2'), rememberedUuid: uuidOf('n2') },
+        aNode('n3', [{ ...aMember('n2'), hostname: 'n2.example' }, aMember('n1')]),
+      ]),
+    ),
+    states: { n1: 'Connected', n2: 'Unreachable', n3: 'Connected' },
+    batch: [],
+    blocked: [],
+  },
+  {
+    name: 'the same member with no UUID remembered looks unmanaged, and still is not detached',
+    input: aPlanInput(
+      ['n1', 'n2', 'n3'],
+      anObservation([
+        aNode('n1', [{ ...aMember('n2', { spec: false }), hostname: 'n2.example' }, aMember('n3')]),
+        anUnreachableNode('n2'),
+        aNode('n3', [{ ...aMember('n2', { spec: false }), hostname: 'n2.example' }, aMember('n1')]),
+      ]),
+    ),
+    batch: [],
+    blocked: [
+      ['n2', 'NodeUnreachable'],
+      ['n2.example', 'IncompleteObservation'],
+    ],
+  },
+  {
+    name: 'a spec node known by UUID not to be the target may be down: the removed member is detached',
+    input: aPlanInput(
+      ['n1', 'n2'],
+      anObservation([
+        aNode('n1', [aMember('n2'), aMember('n3', { spec: false })]),
+        { ...anUnreachableNode('n2'), rememberedUuid: uuidOf('n2') },
+      ]),
+    ),
+    action: {
+      kind: 'detach',
+      node: 'n1',
+      target: 'n3',
+      uuid: uuidOf('n3'),
+      why: 'RemovedFromSpec',
+    },
+    blocked: [],
+  },
+  {
+    name: 'members whose views list different members: no detach',
+    input: aPlanInput(
+      ['n1', 'n2'],
+      anObservation([
+        aNode('n1', [
+          aMember('n2'),
+          aMember('n3', { spec: false }),
+          aMember('n4', { spec: false }),
+        ]),
+        aNode('n2', [aMember('n1'), aMember('n3', { spec: false })]),
+      ]),
+    ),
+    batch: [],
+    blocked: [
+      ['n3', 'IncompleteObservation'],
+      ['n4', 'IncompleteObservation'],
+    ],
+  },
+  {
+    name: 'a detach waits for the bricks to be read: the plan asks for them',
+    input: aPlanInput(['n1'], {
+      ...anObservation([aNode('n1', [aMember('n3', { spec: false })])]),
+      bricksByUuid: undefined,
+    }),
+    batch: [],
+    blocked: [],
+  },
+  {
+    name: 'a node whose view lists members that do not list it has a stale view, never leads, and waits for a person',
+    input: aPlanInput(
+      ['n3', 'n1', 'n2'],
+      anObservation([
+        aNode('n3', [aMember('n1', { connected: false }), aMember('n2', { connected: false })]),
+        aNode('n1', [aMember('n2')]),
+        aNode('n2', [aMember('n1')]),
+      ]),
+    ),
+    commandNode: 'n1',
+    states: { n3: 'StaleView', n1: 'Connected', n2: 'Connected' },
+    batch: [],
+    blocked: [['n3', 'StaleView']],
+  },
+  {
+    name: 'one member sees every other disconnected while they see it connected: it alone is blamed',
+    input: aPlanInput(
+      ['n1', 'n2', 'n3'],
+      anObservation([
+        aNode('n1', [aMember('n2'), aMember('n3')]),
+        aNode('n2', [aMember('n1', { connected: false }), aMember('n3', { connected: false })]),
+        aNode('n3', [aMember('n1'), aMember('n2')]),
+      ]),
+    ),
+    states: { n1: 'Connected', n2: 'Disconnected', n3: 'Connected' },
+    batch: [],
   },
   {
     name: 'removalPolicy Retain keeps members that are not in spec',
@@ -185,7 +321,7 @@ const cases: Case[] = [
     blocked: [['n2', 'NodeUnreachable']],
   },
   {
-    name: 'while a probe is still spreading, the next change waits',
+    name: 'while a probe is still spreading, another lone node is probed at once',
     input: aPlanInput(
       ['n1', 'n2', 'n3'],
       anObservation([
@@ -195,7 +331,20 @@ const cases: Case[] = [
       ]),
     ),
     states: { n1: 'Connected', n2: 'Probing', n3: 'Pending' },
-    action: undefined,
+    batch: [{ kind: 'probe', node: 'n1', target: 'n3' }],
+    blocked: [],
+  },
+  {
+    name: 'while a probe is still spreading, a detach waits',
+    input: aPlanInput(
+      ['n1', 'n2'],
+      anObservation([
+        aNode('n1', [aMember('n2', { state: 1 }), aMember('n3', { spec: false })]),
+        aNode('n2', [aMember('n1'), aMember('n3', { spec: false })]),
+      ]),
+    ),
+    states: { n1: 'Connected', n2: 'Probing' },
+    batch: [],
     blocked: [['n3', 'WaitingForProbe']],
   },
   {
@@ -298,13 +447,18 @@ describe('planReconcile', () => {
         ).to.deep.equal(tc.states);
       }
       if ('action' in tc) expect(plan.action).to.deep.equal(tc.action);
+      if (tc.batch) expect(plan.batch).to.deep.equal(tc.batch);
       if (tc.remainingChanges !== undefined)
         expect(plan.remainingChanges).to.equal(tc.remainingChanges);
-      // The action is the first of the changes; the count is the rest of them.
-      expect(plan.changes[0]).to.deep.equal(plan.action);
-      if (plan.action?.kind !== 'removeFinalizer') {
-        expect(plan.changes.length).to.equal(plan.action ? plan.remainingChanges + 1 : 0);
+      // The batch starts the changes; the count is the rest of them.
+      expect(plan.action).to.deep.equal(plan.batch[0]);
+      expect(plan.changes.slice(0, plan.batch.length)).to.deep.equal(plan.batch);
+      if (!tc.input.paused) {
+        expect(plan.changes.length).to.equal(plan.batch.length + plan.remainingChanges);
       }
+      // Additive changes are batched; a destructive one always goes alone.
+      const kinds = new Set(plan.batch.map((change) => change.kind));
+      if (kinds.has('detach') || kinds.has('release')) expect(plan.batch).to.have.length(1);
       if (tc.blocked) {
         expect(plan.blocked.map((blocked) => [blocked.target, blocked.reason])).to.deep.equal(
           tc.blocked,
@@ -325,8 +479,56 @@ describe('planReconcile', () => {
     expect(planReconcile(downEverywhere).action).to.equal(undefined);
   });
 
+  it("asks for the bricks before it decides a detach, and for a release candidate's volumes", () => {
+    const bricksUnknown = aPlanInput(['n1'], {
+      ...anObservation([aNode('n1', [aMember('n3', { spec: false })])]),
+      bricksByUuid: undefined,
+    });
+    expect(planReconcile(bricksUnknown).needs).to.deep.equal({ bricks: true, volumesOf: [] });
+    const reclaim = aPlanInput(
+      ['n1', { address: 'n2', reclaimFromOtherPool: true }],
+      anObservation([lone('n1'), aNode('n2', [aMember('x', { spec: false })])]),
+    );
+    const plan = planReconcile(reclaim);
+    expect(plan.needs).to.deep.equal({ bricks: false, volumesOf: ['n2'] });
+    expect(plan.batch).to.deep.equal([]);
+  });
+
+  it('says which member is not in every view', () => {
+    const plan = planReconcile(
+      aPlanInput(
+        ['n1', 'n2'],
+        anObservation([
+          aNode('n1', [aMember('n2'), aMember('n4', { spec: false })]),
+          aNode('n2', [aMember('n1')]),
+        ]),
+      ),
+    );
+    expect(plan.disagreements).to.deep.equal(['n4 is listed by n1 but not by n2']);
+  });
+
+  it('blames the observer that alone sees the others down, and says so', () => {
+    const plan = planReconcile(
+      aPlanInput(
+        ['n1', 'n2', 'n3'],
+        anObservation([
+          aNode('n1', [aMember('n2'), aMember('n3')]),
+          aNode('n2', [aMember('n1', { connected: false }), aMember('n3', { connected: false })]),
+          aNode('n3', [aMember('n1'), aMember('n2')]),
+        ]),
+      ),
+    );
+    const n2 = plan.nodes.find((node) => node.address === 'n2');
+    expect(n2?.message).to.match(/sees n1, n3 disconnected while the others see them connected/);
+    expect(plan.nodes.find((node) => node.address === 'n1')?.message).to.match(
+      /only n2 see it disconnected/,
+    );
+  });
+
   it('gives the views of each observer when they disagree', () => {
-    const plan = planReconcile(cases[4]!.input);
+    const plan = planReconcile(
+      cases.find((tc) => tc.name === 'members disagree: one sees a node disconnected')!.input,
+    );
     expect(plan.nodes.find((node) => node.address === 'n3')?.views).to.deep.equal([
       { observer: 'n1', status: 'Connected' },
       { observer: 'n2', status: 'Disconnected' },

@@ -35,6 +35,16 @@ describe('LocalExecutor (real processes)', () => {
     expect(error).to.be.instanceOf(CommandTimeoutError);
   });
 
+  it('kills a command at its deadline when that comes before its timeout', async () => {
+    const started = performance.now();
+    const error = await rejection(
+      executor.run('local', ['sleep', '10'], { timeoutMs: 10_000, deadlineMs: 200 }),
+    );
+    expect(error).to.be.instanceOf(CommandTimeoutError);
+    expect((error as CommandTimeoutError).timeoutMs).to.equal(200);
+    expect(performance.now() - started).to.be.below(2_000);
+  });
+
   it('kills a command when the caller aborts', async () => {
     const controller = new AbortController();
     const pending = executor.run('local', ['sleep', '10'], { signal: controller.signal });
