@@ -4,6 +4,7 @@ import type { OperatorConfig } from '../config.js';
 import type { Resolver } from '../gluster/host-identity.js';
 import { createEventRecorder } from '../kube/event-recorder.js';
 import { createGlusterClusterApi } from '../kube/gluster-cluster-api.js';
+import type { GlusterClusterApi } from '../kube/gluster-cluster-api.js';
 import { createInventoryObjects } from '../kube/inventory-objects.js';
 import { createSshCredentialsSource } from '../kube/ssh-credentials.js';
 import type { Logger } from '../observability/logger.js';
@@ -37,18 +38,15 @@ export interface OperatorOptions {
   readonly leadership?: Leadership;
 }
 
-/** The first delay of a follow-up look; it doubles per follow-up up to progressRequeueMs. */
-const FIRST_FOLLOW_UP_MS = 250;
-
 /**
- * Wires the loop: watcher → keyed queue (dedupe, backoff, one pass per resource at a time,
- * bounded parallelism, changes before resyncs) → the pass. What starts a pass: a change someone
- * made to a resource (its spec, its deletion; never a status write), its resync, a retry after an
- * error, or a follow-up of a change on its way. A pass that throws is retried with per-key
- * backoff; a pass that was stopped (PassAbortedError) wrote nothing and is retried only while
- * this replica still runs.
+ * The real adapters a pass works through (API server, SSH, events, inventories, caches), built
+ * from the configuration: for the operator, and for tests that drive single passes.
  */
-export function startOperator(options: OperatorOptions): RunningOperator {
+export function createReconcilerDeps(options: OperatorOptions): {
+  readonly api: GlusterClusterApi;
+  readonly executors: ExecutorCache;
+  readonly deps: ReconcilerDeps;
+} {
   const { kubeConfig, config, logger } = options;
   const api = createGlusterClusterApi(
     kubeConfig,
@@ -88,6 +86,24 @@ export function startOperator(options: OperatorOptions): RunningOperator {
         }
       : {}),
   };
+  return { api, executors, deps };
+}
+
+/** The first delay of a follow-up look; it doubles per follow-up up to progressRequeueMs. */
+const FIRST_FOLLOW_UP_MS = 250;
+
+/**
+ * Wires the loop: watcher → keyed queue (dedupe, backoff, one pass per resource at a time,
+ * bounded parallelism, changes before resyncs) → the pass. What starts a pass: a change someone
+ * made to a resource (its spec, its deletion; never a status write), its resync, a retry after an
+ * error, or a follow-up of a change on its way. A pass that throws is retried with per-key
+ * backoff; a pass that was stopped (PassAbortedError) wrote nothing and is retried only while
+ * this replica still runs.
+ */
+export function startOperator(options: OperatorOptions): RunningOperator {
+  const { config, logger } = options;
+  const { api, executors, deps } = createReconcilerDeps(options);
+  const metrics = options.metrics;
   const queue = new WorkQueue({ workers: config.workers, logger });
   metrics?.trackWorkQueue(queue);
   metrics?.trackHandshakes(() => executors.handshakes());

@@ -222,7 +222,7 @@ async function runPass(
     timeoutSeconds: deps.glusterTimeoutSeconds,
     commandTimeoutMs: deps.commandTimeoutMs,
     logger,
-    ...(onCommand ? { onCommand: (...command) => onCommand(clusterKey, ...command) } : {}),
+    ...(onCommand ? { onCommand: (...command) => { onCommand(clusterKey, ...command); } } : {}),
   });
   const gatherOptions: GatherOptions = {
     signal,

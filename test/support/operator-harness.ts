@@ -8,6 +8,8 @@ import type { RunningOperator } from '../../src/controller/operator.js';
 import { startOperator } from '../../src/controller/operator.js';
 import type { Resolver } from '../../src/gluster/host-identity.js';
 import { createLogger } from '../../src/observability/logger.js';
+import type { OperatorMetrics } from '../../src/observability/metrics.js';
+import type { Leadership } from '../../src/controller/pass/leadership.js';
 import type { GlusterTestPool } from '../../testbed/gluster-test-pool.js';
 import { getControlPlane } from './control-plane-fixture.js';
 import { createTestNamespace, loadKubeConfig } from './kube-test-helpers.js';
@@ -31,8 +33,28 @@ export interface OperatorHarness {
   deleteAndWait(name: string, timeoutMs?: number): Promise<void>;
   /** Events recorded for `name`, oldest first, as "reason: message". */
   events(name: string): Promise<string[]>;
-  start(): void;
+  start(options?: HarnessStartOptions): void;
   stop(): Promise<void>;
+}
+
+export interface HarnessStartOptions {
+  readonly metrics?: OperatorMetrics;
+  readonly leadership?: Leadership;
+  /** Environment entries over the harness's own (quick) settings. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** The harness's settings: quicker than the shipped ones, so tests wait less. */
+export function harnessConfig(namespace: string, env: Readonly<Record<string, string>> = {}) {
+  return loadConfig({
+    WATCH_NAMESPACE: namespace,
+    PROGRESS_REQUEUE_MS: '500',
+    GLUSTER_TIMEOUT_SECONDS: '10',
+    SSH_CONNECT_TIMEOUT_MS: '3000',
+    COMMAND_TIMEOUT_MS: '30000',
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
 }
 
 export async function createOperatorHarness(options: {
@@ -147,22 +169,16 @@ export async function createOperatorHarness(options: {
         )
         .map((event) => `${event.reason ?? ''}: ${event.message ?? ''}`);
     },
-    start() {
-      const config = loadConfig({
-        WATCH_NAMESPACE: namespace,
-        PROGRESS_REQUEUE_MS: '500',
-        GLUSTER_TIMEOUT_SECONDS: '10',
-        SSH_CONNECT_TIMEOUT_MS: '3000',
-        COMMAND_TIMEOUT_MS: '30000',
-        LOG_LEVEL: 'warn',
-      });
+    start(startOptions = {}) {
       operator = startOperator({
         kubeConfig,
-        config,
+        config: harnessConfig(namespace, startOptions.env),
         logger: createLogger({
           level: process.env['E2E_LOG_LEVEL'] === 'debug' ? 'debug' : 'error',
         }),
         resolver: options.resolver,
+        ...(startOptions.metrics ? { metrics: startOptions.metrics } : {}),
+        ...(startOptions.leadership ? { leadership: startOptions.leadership } : {}),
       });
     },
     async stop() {
