@@ -6,13 +6,13 @@ export const CREDENTIALS_TTL_MS = 60_000;
 /**
  * The SSH Secrets, read at most once per CREDENTIALS_TTL_MS each (per namespace and name), so a
  * pass does not cost an API request for a Secret that rarely changes. A rotated Secret is picked
- * up within the TTL; a failed read is not kept (the next pass reads again). Entries of Secrets
- * no pass asked for within the TTL are dropped.
+ * up within the TTL; a failed read is not kept (the next pass reads again); loads at the same
+ * time share one read. Entries of Secrets no pass asked for within the TTL are dropped.
  */
 export class CredentialsCache implements SshCredentialsSource {
   private readonly entries = new Map<
     string,
-    { readonly credentials: SshCredentials; readonly atMs: number }
+    { readonly credentials: Promise<SshCredentials>; readonly atMs: number }
   >();
 
   constructor(
@@ -29,8 +29,15 @@ export class CredentialsCache implements SshCredentialsSource {
     }
     const cached = this.entries.get(key);
     if (cached) return cached.credentials;
-    const credentials = await this.source.load(namespace, secretName);
-    this.entries.set(key, { credentials, atMs: nowMs });
-    return credentials;
+    // Kept while it is being read, so passes that ask at once share one read.
+    const credentials = this.source.load(namespace, secretName);
+    const entry = { credentials, atMs: nowMs };
+    this.entries.set(key, entry);
+    try {
+      return await credentials;
+    } catch (error) {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+      throw error;
+    }
   }
 }

@@ -6,4 +6,6 @@ export interface EventSink {
     object: GlusterCluster,
     event: { type: 'Normal' | 'Warning'; reason: string; message: string; action: string },
   ): Promise<void>;
+  /** The resource is gone: drop what is kept about its Events. */
+  forget?(namespace: string, name: string): void;
 }

@@ -215,8 +215,12 @@ export class GlusterClusterWatcher {
       this.known.set(key, news);
       const previous = before.get(key);
       before.delete(key);
-      if (first || previous !== news) {
+      if (first) {
         this.queue.add(key);
+        queued++;
+      } else if (previous !== news) {
+        // Changed while the watch was down: as urgent as a watch event would have been.
+        this.queue.add(key, { urgent: true });
         queued++;
       }
     }
@@ -242,7 +246,7 @@ export class GlusterClusterWatcher {
       const news = newsOf(event.object);
       const previous = this.known.get(key);
       this.known.set(key, news);
-      if (previous !== news) this.queue.add(key, { urgent: true });
+      if (event.type === 'ADDED' || previous !== news) this.queue.add(key, { urgent: true });
     }
     return event.object.metadata.resourceVersion;
   }

@@ -130,6 +130,7 @@ export async function reconcileGlusterCluster(
     await deps.executors.forget(clusterKey);
     deps.inventory.forget(clusterKey);
     deps.facts.forget(clusterKey);
+    deps.events.forget?.(key.namespace, key.name);
   };
   const resource: PassResource<GlusterCluster, GlusterClusterStatus> = {
     read: async () => {
@@ -222,7 +223,13 @@ async function runPass(
     timeoutSeconds: deps.glusterTimeoutSeconds,
     commandTimeoutMs: deps.commandTimeoutMs,
     logger,
-    ...(onCommand ? { onCommand: (...command) => { onCommand(clusterKey, ...command); } } : {}),
+    ...(onCommand
+      ? {
+          onCommand: (...command) => {
+            onCommand(clusterKey, ...command);
+          },
+        }
+      : {}),
   });
   const gatherOptions: GatherOptions = {
     signal,

@@ -53,6 +53,8 @@ export interface EventRecorder {
    * is logged, because it must not fail a reconcile.
    */
   record(object: EventSubject, event: EventInput): Promise<void>;
+  /** The object is gone: drop what is kept to aggregate its Events. */
+  forget(namespace: string, name: string): void;
 }
 
 export interface EventRecorderOptions {
@@ -239,6 +241,14 @@ class KubeEventRecorder implements EventRecorder {
       throw toKubeError(error, `create event ${metadata.namespace}/${eventName}`);
     }
     return eventName;
+  }
+
+  forget(namespace: string, name: string): void {
+    // Keys are JSON arrays that start with the namespace and the name.
+    const prefix = `${JSON.stringify([namespace, name]).slice(0, -1)},`;
+    for (const key of this.series.keys()) {
+      if (key.startsWith(prefix)) this.series.delete(key);
+    }
   }
 
   private touch(key: string, series: Series): void {

@@ -23,7 +23,8 @@ export interface StatusWriteResult {
  * the /status subresource, conditional on the resourceVersion, only when it differs from the
  * stored status. The status is stamped with the snapshot's generation and is never written over
  * another one: on a conflict it reads again, and if the generation moved on (a spec edit during
- * the pass) or the object is gone, it gives up with `superseded`; if only the resourceVersion
+ * the pass) or the object is gone (or was replaced by another of the same name), it gives up
+ * with `superseded`; if only the resourceVersion
  * moved (metadata, another status write), it writes the same status on the fresh object.
  * Gives up with a ConflictError after `maxAttempts` writes.
  */
@@ -43,6 +44,8 @@ export async function writeStatusIfChanged(
       await api.replaceStatus({ ...current, status });
       return { outcome: 'written', conflicts };
     } catch (error) {
+      // Deleted since the pass read it: its status no longer matters.
+      if (error instanceof NotFoundError) return { outcome: 'superseded', conflicts };
       if (!(error instanceof ConflictError)) throw error;
       conflicts++;
       if (conflicts >= maxAttempts) {
@@ -62,7 +65,11 @@ export async function writeStatusIfChanged(
       if (error instanceof NotFoundError) return { outcome: 'superseded', conflicts };
       throw error;
     }
-    if (current.metadata.generation !== snapshot.metadata.generation) {
+    // Another spec (a new generation), or another object of the same name (deleted, created).
+    if (
+      current.metadata.generation !== snapshot.metadata.generation ||
+      current.metadata.uid !== snapshot.metadata.uid
+    ) {
       return { outcome: 'superseded', conflicts };
     }
   }

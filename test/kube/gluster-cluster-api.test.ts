@@ -235,64 +235,121 @@ describe('GlusterClusterApi on a real API server', function () {
       ).to.be.instanceOf(InvalidArgumentError);
     });
 
-    it('writes only when the status changed: an unchanged one leaves the resourceVersion alone', async function () {
+    it('writes only when the status changed: an unchanged one sends nothing and leaves the resourceVersion alone', async function () {
       await create(aGlusterCluster('unchanged'));
-      const key = { namespace, name: 'unchanged' };
-      const first = await writeStatusIfChanged(api, key, () => aFullStatus(1, 2));
-      expect(first.written).to.equal(true);
+      const read = await api.get(namespace, 'unchanged');
+      const first = await writeStatusIfChanged(api, read, aFullStatus(1, 2));
+      expect(first).to.deep.equal({ outcome: 'written', conflicts: 0 });
 
-      const again = await writeStatusIfChanged(api, key, () => aFullStatus(1, 2));
-      expect(again.written).to.equal(false);
-      expect(again.conflicts).to.equal(0);
-      expect(again.cluster.metadata.resourceVersion).to.equal(
-        first.cluster.metadata.resourceVersion,
-      );
+      const written = await api.get(namespace, 'unchanged');
+      expect(written.status).to.deep.equal(aFullStatus(1, 2));
+      expect(written.metadata.resourceVersion).to.not.equal(read.metadata.resourceVersion);
+      const again = await writeStatusIfChanged(api, written, aFullStatus(1, 2));
+      expect(again).to.deep.equal({ outcome: 'unchanged', conflicts: 0 });
       const stored = await api.get(namespace, 'unchanged');
-      expect(stored.metadata.resourceVersion).to.equal(first.cluster.metadata.resourceVersion);
+      expect(stored.metadata.resourceVersion).to.equal(written.metadata.resourceVersion);
 
-      const changed = await writeStatusIfChanged(api, key, () => aFullStatus(1, 1));
-      expect(changed.written).to.equal(true);
-      expect(changed.cluster.status?.connected).to.equal(1);
+      const changed = await writeStatusIfChanged(api, stored, aFullStatus(1, 1));
+      expect(changed).to.deep.equal({ outcome: 'written', conflicts: 0 });
+      expect((await api.get(namespace, 'unchanged')).status?.connected).to.equal(1);
     });
 
-    it('meets a real conflict, reads again, recomputes from the new spec and succeeds', async function () {
-      const created = await create(aGlusterCluster('conflicted'));
-      const key = { namespace, name: 'conflicted' };
-      // A person edits spec between the operator's first read and its write.
-      let reads = 0;
-      const racing = {
-        get: async (ns: string, name: string): Promise<GlusterCluster> => {
-          const current = await api.get(ns, name);
-          if (++reads === 1) await editSpec(current, ['10.250.0.11', '10.250.0.12', '10.250.0.13']);
-          return current;
-        },
-        replaceStatus: (cluster: GlusterCluster) => api.replaceStatus(cluster),
-      };
-      const computedFrom: { resourceVersion: string | undefined; nodes: number }[] = [];
-      const result = await writeStatusIfChanged(racing, key, (current) => {
-        computedFrom.push({
-          resourceVersion: current.metadata.resourceVersion,
-          nodes: current.spec.nodes!.length,
+    describe('meets a real conflict when the object changes between the read and the write', function () {
+      /** Someone changing metadata only: no new generation. */
+      const addLabel = (current: GlusterCluster): Promise<unknown> =>
+        admin.replaceNamespacedCustomObject({
+          ...ref,
+          namespace,
+          name: current.metadata.name,
+          body: { ...current, metadata: { ...current.metadata, labels: { team: 'storage' } } },
         });
-        return {
-          ...aFullStatus(current.metadata.generation ?? 0, 2),
-          members: current.spec.nodes!.length,
-        };
-      });
-      expect(result.written).to.equal(true);
-      expect(result.conflicts).to.equal(1);
-      expect(computedFrom).to.have.length(2);
-      expect(computedFrom[0]).to.deep.equal({
-        resourceVersion: created.metadata.resourceVersion,
-        nodes: 2,
-      });
-      expect(computedFrom[1]!.nodes).to.equal(3);
-
-      const stored = await api.get(namespace, 'conflicted');
-      expect(stored.metadata.generation).to.equal(2);
-      expect(stored.status?.observedGeneration).to.equal(2);
-      expect(stored.status?.members).to.equal(3);
-      expect(stored.spec.nodes).to.have.length(3);
+      /** Another writer, acting on the object as it is now. */
+      const cases: readonly {
+        name: string;
+        object: string;
+        /** Right before the first write. */
+        change: (current: GlusterCluster) => Promise<unknown>;
+        /** Right before the writer reads the object again after the conflict. */
+        beforeRead?: (current: GlusterCluster) => Promise<unknown>;
+        outcome: 'written' | 'superseded';
+        check: (stored: GlusterCluster | undefined, computed: GlusterClusterStatus) => void;
+      }[] = [
+        {
+          name: 'a spec edit (a new generation): superseded, the old observation is not written',
+          object: 'race-spec-edit',
+          change: (current) => editSpec(current, ['10.250.0.11', '10.250.0.12', '10.250.0.13']),
+          outcome: 'superseded',
+          check: (stored) => {
+            expect(stored?.metadata.generation).to.equal(2);
+            expect(stored?.spec.nodes).to.have.length(3);
+            expect(stored?.status, 'nothing was written').to.equal(undefined);
+          },
+        },
+        {
+          name: 'a label added (same generation): written on the fresh object',
+          object: 'race-label',
+          change: (current) => addLabel(current),
+          outcome: 'written',
+          check: (stored, computed) => {
+            expect(stored?.metadata.generation).to.equal(1);
+            // ObjectMeta declares only what the operator reads; labels are there all the same.
+            expect(
+              (stored?.metadata as { labels?: Record<string, string> } | undefined)?.labels,
+            ).to.deep.equal({ team: 'storage' });
+            expect(stored?.status).to.deep.equal(computed);
+          },
+        },
+        {
+          name: 'another status write (same generation): written over it',
+          object: 'race-status',
+          change: (current) => api.replaceStatus({ ...current, status: aFullStatus(1, 1) }),
+          outcome: 'written',
+          check: (stored, computed) => {
+            expect(stored?.metadata.generation).to.equal(1);
+            expect(stored?.status).to.deep.equal(computed);
+          },
+        },
+        {
+          name: 'a label added, then the object deleted before the read again: superseded',
+          object: 'race-delete',
+          change: (current) => addLabel(current),
+          beforeRead: (current) =>
+            admin.deleteNamespacedCustomObject({ ...ref, namespace, name: current.metadata.name }),
+          outcome: 'superseded',
+          check: (stored) => {
+            expect(stored).to.equal(undefined);
+          },
+        },
+      ];
+      for (const tc of cases) {
+        it(tc.name, async function () {
+          const name = tc.object;
+          await create(aGlusterCluster(name));
+          const snapshot = await api.get(namespace, name);
+          expect(snapshot.metadata.generation).to.equal(1);
+          // The other writer acts after the pass read the object, right before its first write.
+          let writes = 0;
+          const racing: Pick<GlusterClusterApi, 'get' | 'replaceStatus'> = {
+            get: async (ns, objectName) => {
+              if (tc.beforeRead) await tc.beforeRead(await api.get(namespace, name));
+              return api.get(ns, objectName);
+            },
+            replaceStatus: async (cluster) => {
+              if (++writes === 1) await tc.change(await api.get(namespace, name));
+              return api.replaceStatus(cluster);
+            },
+          };
+          const computed = aFullStatus(1, 2);
+          const result = await writeStatusIfChanged(racing, snapshot, computed);
+          expect(result).to.deep.equal({ outcome: tc.outcome, conflicts: 1 });
+          expect(writes).to.equal(tc.outcome === 'written' ? 2 : 1);
+          const stored = await api.get(namespace, name).catch((error: unknown) => {
+            if (error instanceof NotFoundError) return undefined;
+            throw error;
+          });
+          tc.check(stored, computed);
+        });
+      }
     });
   });
 

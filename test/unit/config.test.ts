@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       glusterTimeoutSeconds: 30,
       sshConnectTimeoutMs: 10_000,
       commandTimeoutMs: 60_000,
+      readTimeoutMs: 5_000,
       defaultResyncMs: 300_000,
       progressRequeueMs: 5_000,
       logLevel: 'info',

@@ -33,6 +33,18 @@ export class ChangeFence {
   /** @throws PassAbortedError when the change must not start; else its timeout in ms */
   async clear(what: string, change: { readonly isDestructive: boolean }): Promise<number> {
     this.throwIfAborted(what);
+    const budgetMs = (): number => this.options.leadership.remainingMs() - FENCE_MARGIN_MS;
+    const assertBudget = (): number => {
+      const budget = budgetMs();
+      if (budget < MIN_CHANGE_BUDGET_MS) {
+        throw new PassAbortedError(
+          'LeadershipLost',
+          `Did not ${what}: ${budget <= -FENCE_MARGIN_MS ? 'this replica does not lead' : `only ${Math.max(0, Math.round(budget))} ms of leadership left`}`,
+        );
+      }
+      return budget;
+    };
+    assertBudget();
     if (change.isDestructive) {
       const now = await this.options.readGeneration();
       this.throwIfAborted(what);
@@ -43,14 +55,8 @@ export class ChangeFence {
         );
       }
     }
-    const budgetMs = this.options.leadership.remainingMs() - FENCE_MARGIN_MS;
-    if (budgetMs < MIN_CHANGE_BUDGET_MS) {
-      throw new PassAbortedError(
-        'LeadershipLost',
-        `Did not ${what}: ${budgetMs <= -FENCE_MARGIN_MS ? 'this replica does not lead' : `only ${Math.max(0, Math.round(budgetMs))} ms of leadership left`}`,
-      );
-    }
-    return Math.min(this.options.maxChangeMs, budgetMs);
+    // Measured again after the read: the change's timeout must end inside the leadership left.
+    return Math.min(this.options.maxChangeMs, assertBudget());
   }
 
   /** For writes that need no time budget (status): still leading, not stopped. */

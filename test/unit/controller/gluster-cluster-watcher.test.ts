@@ -15,12 +15,37 @@ import type {
 import { GoneError, KubeApiError } from '../../../src/kube/kube-errors.js';
 import { createSilentLogger } from '../../../src/observability/logger.js';
 
-function aCluster(name: string, resourceVersion: string, namespace = 'ns'): GlusterCluster {
+interface ClusterMeta {
+  /** Default 1. */
+  readonly generation?: number;
+  /** Default `uid-<namespace>-<name>`. */
+  readonly uid?: string;
+  readonly deletionTimestamp?: string;
+  readonly finalizers?: readonly string[];
+  readonly labels?: Record<string, string>;
+  readonly status?: GlusterCluster['status'];
+}
+
+function aCluster(
+  name: string,
+  resourceVersion: string,
+  namespace = 'ns',
+  meta: ClusterMeta = {},
+): GlusterCluster {
+  const { status, ...rest } = meta;
   return {
     apiVersion: 'glusteroperator.io/v1alpha1',
     kind: 'GlusterCluster',
-    metadata: { namespace, name, resourceVersion },
+    metadata: {
+      namespace,
+      name,
+      resourceVersion,
+      uid: `uid-${namespace}-${name}`,
+      generation: 1,
+      ...rest,
+    },
     spec: { nodes: [{ address: 'n1' }], ssh: { secretRef: { name: 'ssh' } } },
+    ...(status === undefined ? {} : { status }),
   };
 }
 
@@ -153,11 +178,19 @@ function settle(): Promise<void> {
 function aWatcher(options: { resyncIntervalMs?: number } = {}) {
   const api = new FakeWatchApi();
   const sleep = new FakeSleep();
+  /** Keys in the order they were queued. */
   const queued: string[] = [];
+  /** The same, with how they were queued. */
+  const adds: { key: string; urgent: boolean }[] = [];
   let nowMs = 0;
   const watcher = new GlusterClusterWatcher({
     api,
-    queue: { add: (key) => queued.push(key) },
+    queue: {
+      add: (key, addOptions) => {
+        queued.push(key);
+        adds.push({ key, urgent: addOptions?.urgent === true });
+      },
+    },
     logger: createSilentLogger(),
     sleep: sleep.sleep,
     random: () => 0,
@@ -172,6 +205,12 @@ function aWatcher(options: { resyncIntervalMs?: number } = {}) {
     api,
     sleep,
     queued,
+    adds,
+    /** Forgets what was queued so far. */
+    clearQueued: () => {
+      queued.length = 0;
+      adds.length = 0;
+    },
     watcher,
     /** Moves the watcher's clock (how long a watch lasted). */
     elapse: (ms: number) => {
@@ -191,7 +230,7 @@ function aWatcher(options: { resyncIntervalMs?: number } = {}) {
 }
 
 describe('GlusterClusterWatcher', () => {
-  it('lists, queues every item, watches from the list version and queues each change', async () => {
+  it('lists, queues every item, watches from the list version and queues each change as urgent', async () => {
     const w = aWatcher();
     w.api.onList(aList('10', aCluster('a', '8'), aCluster('b', '9', 'other')));
     const watch = w.api.onWatch();
@@ -199,15 +238,132 @@ describe('GlusterClusterWatcher', () => {
     await w.run();
     expect(w.watcher.hasSynced()).to.equal(true);
     expect(w.watcher.isLive()).to.equal(true);
-    expect(w.queued).to.deep.equal(['ns/a', 'other/b']);
+    // The first list queues everything, as due work, not urgent.
+    expect(w.adds).to.deep.equal([
+      { key: 'ns/a', urgent: false },
+      { key: 'other/b', urgent: false },
+    ]);
+    w.clearQueued();
 
     watch.emit({ type: 'ADDED', object: aCluster('c', '11') });
-    watch.emit({ type: 'MODIFIED', object: aCluster('a', '12') });
+    watch.emit({ type: 'MODIFIED', object: aCluster('a', '12', 'ns', { generation: 2 }) });
     watch.emit({ type: 'DELETED', object: aCluster('b', '13', 'other') });
     watch.emit({ type: 'BOOKMARK', resourceVersion: '20' });
-    expect(w.queued).to.deep.equal(['ns/a', 'other/b', 'ns/c', 'ns/a', 'other/b']);
+    expect(w.adds).to.deep.equal([
+      { key: 'ns/c', urgent: true },
+      { key: 'ns/a', urgent: true },
+      { key: 'other/b', urgent: true },
+    ]);
     expect(w.api.calls).to.deep.equal(['list', 'watch 10']);
     await w.stop();
+  });
+
+  describe('queues a watch event only when it is news (identity, generation, deletion)', () => {
+    /** Known from the list: ns/a at generation 1 (resourceVersion 5). */
+    const cases: readonly {
+      name: string;
+      events: readonly Exclude<GlusterClusterWatchEvent, { type: 'BOOKMARK' }>[];
+      queued: readonly string[];
+    }[] = [
+      {
+        name: 'a status-only MODIFIED (same generation): not queued',
+        events: [
+          {
+            type: 'MODIFIED',
+            object: aCluster('a', '11', 'ns', { status: { observedGeneration: 1 } }),
+          },
+        ],
+        queued: [],
+      },
+      {
+        name: 'a finalizer or a label added (metadata only): not queued',
+        events: [
+          {
+            type: 'MODIFIED',
+            object: aCluster('a', '11', 'ns', { finalizers: ['glusteroperator.io/finalizer'] }),
+          },
+          { type: 'MODIFIED', object: aCluster('a', '12', 'ns', { labels: { team: 'storage' } }) },
+        ],
+        queued: [],
+      },
+      {
+        name: 'a generation bump (a spec edit): queued',
+        events: [{ type: 'MODIFIED', object: aCluster('a', '11', 'ns', { generation: 2 }) }],
+        queued: ['ns/a'],
+      },
+      {
+        name: 'the status write after a spec edit: the edit queued, the write not',
+        events: [
+          { type: 'MODIFIED', object: aCluster('a', '11', 'ns', { generation: 2 }) },
+          {
+            type: 'MODIFIED',
+            object: aCluster('a', '12', 'ns', {
+              generation: 2,
+              status: { observedGeneration: 2 },
+            }),
+          },
+        ],
+        queued: ['ns/a'],
+      },
+      {
+        name: 'deletionTimestamp appearing: queued',
+        events: [
+          {
+            type: 'MODIFIED',
+            object: aCluster('a', '11', 'ns', { deletionTimestamp: '2026-11-22T03:00:00Z' }),
+          },
+        ],
+        queued: ['ns/a'],
+      },
+      {
+        name: 'another object under the same name (a new uid): queued',
+        events: [{ type: 'MODIFIED', object: aCluster('a', '11', 'ns', { uid: 'uid-2' }) }],
+        queued: ['ns/a'],
+      },
+      {
+        name: 'a new object (ADDED): queued',
+        events: [{ type: 'ADDED', object: aCluster('c', '11') }],
+        queued: ['ns/c'],
+      },
+      {
+        name: 'DELETED: queued, and so is the object created again under its name',
+        events: [
+          { type: 'DELETED', object: aCluster('a', '11') },
+          { type: 'ADDED', object: aCluster('a', '12', 'ns', { uid: 'uid-2' }) },
+        ],
+        queued: ['ns/a', 'ns/a'],
+      },
+      {
+        name: 'DELETED of a key with no news since: still queued',
+        events: [
+          { type: 'MODIFIED', object: aCluster('a', '11') },
+          { type: 'DELETED', object: aCluster('a', '12') },
+        ],
+        queued: ['ns/a'],
+      },
+    ];
+    for (const tc of cases) {
+      it(tc.name, async () => {
+        const w = aWatcher();
+        w.api.onList(aList('10', aCluster('a', '5')));
+        const watch = w.api.onWatch();
+        const resumed = w.api.onWatch();
+        await w.run();
+        w.clearQueued();
+        for (const event of tc.events) watch.emit(event);
+        expect(w.adds).to.deep.equal(tc.queued.map((key) => ({ key, urgent: true })));
+        // Events that were not news still move the resourceVersion the watch resumes from.
+        watch.end('closed');
+        await settle();
+        expect(w.api.calls).to.deep.equal([
+          'list',
+          'watch 10',
+          `watch ${tc.events.at(-1)!.object.metadata.resourceVersion!}`,
+        ]);
+        resumed.end('aborted');
+        await w.stop();
+      });
+    }
   });
 
   it('resumes a watch that ended normally from the last resourceVersion seen, at once', async () => {
@@ -230,7 +386,7 @@ describe('GlusterClusterWatcher', () => {
     await w.stop();
   });
 
-  it('lists again when the watch expires (410), queueing objects that vanished meanwhile', async () => {
+  it('lists again when the watch expires (410), queueing objects that vanished meanwhile, urgent', async () => {
     const w = aWatcher();
     w.api.onList(
       aList('10', aCluster('a', '5'), aCluster('b', '6')),
@@ -240,15 +396,94 @@ describe('GlusterClusterWatcher', () => {
     w.api.onWatch();
     await w.run();
     first.emit({ type: 'ADDED', object: aCluster('c', '12') });
-    w.queued.length = 0;
+    w.clearQueued();
 
     first.fail(gone());
     await settle();
     expect(w.api.calls).to.deep.equal(['list', 'watch 10', 'list', 'watch 40']);
-    // a still exists; b and c were deleted while the watch was away: queued so they are cleaned up.
-    expect(w.queued).to.deep.equal(['ns/a', 'ns/b', 'ns/c']);
+    // a is unchanged (only its resourceVersion moved): not queued again. b and c were deleted
+    // while the watch was away: queued so they are cleaned up.
+    expect(w.adds).to.deep.equal([
+      { key: 'ns/b', urgent: true },
+      { key: 'ns/c', urgent: true },
+    ]);
     expect(w.sleep.delays).to.deep.equal([]);
     await w.stop();
+  });
+
+  describe('a relist after 410 queues only what changed while the watch was away', () => {
+    /** Known before the relist: ns/a, ns/b, ns/c at generation 1. */
+    const cases: readonly {
+      name: string;
+      relisted: readonly GlusterCluster[];
+      queued: readonly { key: string; urgent: boolean }[];
+    }[] = [
+      {
+        name: 'nothing but resourceVersions and status moved: nothing',
+        relisted: [
+          aCluster('a', '31', 'ns', { status: { observedGeneration: 1 } }),
+          aCluster('b', '32', 'ns', { finalizers: ['glusteroperator.io/finalizer'] }),
+          aCluster('c', '33'),
+        ],
+        queued: [],
+      },
+      {
+        name: 'a spec edited (new generation): that key, urgent as a watch event',
+        relisted: [
+          aCluster('a', '31'),
+          aCluster('b', '32', 'ns', { generation: 2 }),
+          aCluster('c', '33'),
+        ],
+        queued: [{ key: 'ns/b', urgent: true }],
+      },
+      {
+        name: 'a deletion started (deletionTimestamp): that key',
+        relisted: [
+          aCluster('a', '31'),
+          aCluster('b', '32'),
+          aCluster('c', '33', 'ns', { deletionTimestamp: '2026-11-22T03:00:00Z' }),
+        ],
+        queued: [{ key: 'ns/c', urgent: true }],
+      },
+      {
+        name: 'a new object, and one replaced under the same name (new uid): both',
+        relisted: [
+          aCluster('a', '31', 'ns', { uid: 'uid-2' }),
+          aCluster('b', '32'),
+          aCluster('c', '33'),
+          aCluster('d', '34'),
+        ],
+        queued: [
+          { key: 'ns/a', urgent: true },
+          { key: 'ns/d', urgent: true },
+        ],
+      },
+      {
+        name: 'objects gone: those keys, urgent',
+        relisted: [aCluster('b', '32')],
+        queued: [
+          { key: 'ns/a', urgent: true },
+          { key: 'ns/c', urgent: true },
+        ],
+      },
+    ];
+    for (const tc of cases) {
+      it(tc.name, async () => {
+        const w = aWatcher();
+        w.api.onList(
+          aList('10', aCluster('a', '5'), aCluster('b', '6'), aCluster('c', '7')),
+          aList('40', ...tc.relisted),
+        );
+        w.api.onWatchRefused(gone());
+        w.api.onWatch();
+        await w.run();
+        expect(w.api.calls).to.deep.equal(['list', 'watch 10', 'list', 'watch 40']);
+        // The first list queued every key.
+        expect(w.queued.slice(0, 3)).to.deep.equal(['ns/a', 'ns/b', 'ns/c']);
+        expect(w.adds.slice(3)).to.deep.equal(tc.queued);
+        await w.stop();
+      });
+    }
   });
 
   it('lists again when the watch request itself is refused with 410', async () => {
@@ -372,10 +607,14 @@ describe('GlusterClusterWatcher', () => {
     await w.run();
     watch.emit({ type: 'DELETED', object: aCluster('a', '11') });
     watch.emit({ type: 'ADDED', object: aCluster('c', '12') });
-    w.queued.length = 0;
+    w.clearQueued();
     expect(w.sleep.delays).to.deep.equal([60_000]);
     await w.sleep.wake();
-    expect(w.queued).to.deep.equal(['ns/b', 'ns/c']);
+    // Due work, not news: behind any change someone made.
+    expect(w.adds).to.deep.equal([
+      { key: 'ns/b', urgent: false },
+      { key: 'ns/c', urgent: false },
+    ]);
     expect(w.sleep.delays).to.deep.equal([60_000, 60_000]);
     await w.stop();
   });

@@ -6,7 +6,10 @@ import type {
   EventSink,
   ReconcilerDeps,
 } from '../../../src/controller/reconcile-gluster-cluster.js';
-import { reconcileGlusterCluster } from '../../../src/controller/reconcile-gluster-cluster.js';
+import {
+  ClusterFacts,
+  reconcileGlusterCluster,
+} from '../../../src/controller/reconcile-gluster-cluster.js';
 import { tableResolver } from '../../../src/gluster/host-identity.js';
 import type { GlusterClusterApi } from '../../../src/kube/gluster-cluster-api.js';
 import { NotFoundError } from '../../../src/kube/kube-errors.js';
@@ -18,7 +21,7 @@ import { fixture, glusterArgv, xmlAnswer } from '../../support/gluster-fixtures.
 
 const KEY = { namespace: 'storage', name: 'pool' };
 const RESYNC_MS = 60_000;
-const PROGRESS_MS = 5_000;
+const READ_TIMEOUT_MS = 4_000;
 
 function aCluster(
   spec: Partial<GlusterClusterSpec> = {},
@@ -106,7 +109,10 @@ function depsWith(api: FakeApi, executor: FakeExecutor, credentials?: SshCredent
       read: () => Promise.reject(new Error('unexpected inventory read')),
       forget: () => undefined,
     },
-    progressRequeueMs: PROGRESS_MS,
+    facts: new ClusterFacts(),
+    readTimeoutMs: READ_TIMEOUT_MS,
+    // The fakes answer the same forever: one look after a change, then leave it to a follow-up.
+    followTimeoutMs: 0,
     defaultResyncMs: RESYNC_MS,
   };
   return { deps, events, forgotten };
@@ -138,7 +144,10 @@ describe('reconcileGlusterCluster', () => {
   it('forgets a resource that is gone', async () => {
     const api = new FakeApi(undefined);
     const { deps, forgotten } = depsWith(api, new FakeExecutor());
-    expect(await reconcileGlusterCluster(deps, KEY, signal)).to.deep.equal({});
+    expect(await reconcileGlusterCluster(deps, KEY, signal)).to.deep.equal({
+      statusWritten: false,
+      gone: true,
+    });
     expect(forgotten).to.deep.equal(['storage/pool']);
   });
 
@@ -168,7 +177,7 @@ describe('reconcileGlusterCluster', () => {
     ]);
   });
 
-  it('probes a lone node, looks again soon, and reports the node states', async () => {
+  it('probes a lone node, follows it, and asks to look again soon while it has not landed', async () => {
     const api = new FakeApi(aCluster());
     const executor = twoLoneNodes().on(
       'n1',
@@ -177,15 +186,21 @@ describe('reconcileGlusterCluster', () => {
     );
     const { deps, events } = depsWith(api, executor);
     expect(await reconcileGlusterCluster(deps, KEY, signal)).to.deep.equal({
-      requeueAfterMs: PROGRESS_MS,
+      followUp: true,
       nodeStates: ['Connected', 'Pending'],
+      statusWritten: true,
+      gone: false,
     });
     expect(
       executor.mutations().map((call) => `${call.node}: ${call.argv.slice(4).join(' ')}`),
     ).to.deep.equal(['n1: peer probe n2']);
     expect(events).to.deep.equal(['Normal Probed']);
-    // COMMAND_TIMEOUT_MS bounds every remote command of the pass.
-    expect(new Set(executor.timeoutsMs)).to.deep.equal(new Set([deps.commandTimeoutMs]));
+    // Reads have a short deadline of their own; a change gets COMMAND_TIMEOUT_MS.
+    const probe = executor.calls.findIndex((call) => call.argv.includes('probe'));
+    expect(executor.timeoutsMs[probe]).to.equal(deps.commandTimeoutMs);
+    expect(new Set(executor.timeoutsMs.filter((_timeout, index) => index !== probe))).to.deep.equal(
+      new Set([READ_TIMEOUT_MS]),
+    );
   });
 
   it('when paused, changes nothing and waits for the resync, not the progress requeue', async () => {
@@ -209,7 +224,7 @@ describe('reconcileGlusterCluster', () => {
       xmlAnswer('probe-unreachable.xml'),
     );
     const { deps, events } = depsWith(api, executor);
-    expect((await reconcileGlusterCluster(deps, KEY, signal)).requeueAfterMs).to.equal(PROGRESS_MS);
+    expect((await reconcileGlusterCluster(deps, KEY, signal)).followUp).to.equal(true);
     expect(events).to.deep.equal(['Warning ProbeFailed']);
     const reconciling = api.cluster?.status?.conditions?.find(
       (condition) => condition.type === 'Reconciling',

@@ -311,6 +311,143 @@ const scenarios: readonly Scenario[] = [
     },
     started: ['ns/a', 'ns/a'],
   },
+  {
+    name: 'urgent keys go before keys that are only due, in the order they were added',
+    steps: async (h) => {
+      h.queue.add('ns/x');
+      await settle();
+      h.queue.add('ns/a');
+      h.queue.add('ns/b');
+      h.queue.add('ns/u1', { urgent: true });
+      h.queue.add('ns/u2', { urgent: true });
+      expect(h.queue.depth()).to.equal(4);
+      for (const key of ['ns/x', 'ns/u1', 'ns/u2', 'ns/a', 'ns/b']) await h.finish(key);
+    },
+    started: ['ns/x', 'ns/u1', 'ns/u2', 'ns/a', 'ns/b'],
+  },
+  {
+    name: 'an urgent key added while urgent ones are being worked off goes after them, before the due ones',
+    steps: async (h) => {
+      h.queue.add('ns/x');
+      await settle();
+      h.queue.add('ns/a');
+      h.queue.add('ns/u1', { urgent: true });
+      h.queue.add('ns/u2', { urgent: true });
+      await h.finish('ns/x');
+      expect(h.running()).to.deep.equal(['ns/u1']);
+      h.queue.add('ns/u3', { urgent: true });
+      h.queue.add('ns/b');
+      for (const key of ['ns/u1', 'ns/u2', 'ns/u3', 'ns/a', 'ns/b']) await h.finish(key);
+    },
+    started: ['ns/x', 'ns/u1', 'ns/u2', 'ns/u3', 'ns/a', 'ns/b'],
+  },
+  {
+    name: 'an urgent key goes before due keys that were queued before start()',
+    notStarted: true,
+    steps: async (h) => {
+      h.queue.add('ns/a');
+      h.queue.add('ns/b');
+      h.queue.add('ns/u', { urgent: true });
+      h.start();
+      await settle();
+      for (const key of ['ns/u', 'ns/a', 'ns/b']) await h.finish(key);
+    },
+    started: ['ns/u', 'ns/a', 'ns/b'],
+  },
+  {
+    name: 'an urgent add of a key waiting as due moves it forward, behind the urgent ones',
+    steps: async (h) => {
+      h.queue.add('ns/x');
+      await settle();
+      h.queue.add('ns/a');
+      h.queue.add('ns/b');
+      h.queue.add('ns/c');
+      h.queue.add('ns/u', { urgent: true });
+      h.queue.add('ns/c', { urgent: true });
+      expect(h.queue.depth(), 'moved, not queued twice').to.equal(4);
+      for (const key of ['ns/x', 'ns/u', 'ns/c', 'ns/a', 'ns/b']) await h.finish(key);
+    },
+    started: ['ns/x', 'ns/u', 'ns/c', 'ns/a', 'ns/b'],
+  },
+  {
+    name: 'an urgent add of a key already waiting as urgent leaves it where it is',
+    steps: async (h) => {
+      h.queue.add('ns/x');
+      await settle();
+      h.queue.add('ns/a');
+      h.queue.add('ns/u1', { urgent: true });
+      h.queue.add('ns/u2', { urgent: true });
+      h.queue.add('ns/u1', { urgent: true });
+      h.queue.add('ns/u2');
+      expect(h.queue.depth()).to.equal(3);
+      for (const key of ['ns/x', 'ns/u1', 'ns/u2', 'ns/a']) await h.finish(key);
+    },
+    started: ['ns/x', 'ns/u1', 'ns/u2', 'ns/a'],
+  },
+  {
+    name: 'a due add of a key in flight re-runs it after the keys already waiting',
+    steps: async (h) => {
+      h.queue.add('ns/a');
+      await settle();
+      h.queue.add('ns/b');
+      h.queue.add('ns/c');
+      h.queue.add('ns/a');
+      for (const key of ['ns/a', 'ns/b', 'ns/c', 'ns/a']) await h.finish(key);
+    },
+    started: ['ns/a', 'ns/b', 'ns/c', 'ns/a'],
+  },
+  {
+    name: 'an urgent add of a key in flight re-runs it before the due keys',
+    steps: async (h) => {
+      h.queue.add('ns/a');
+      await settle();
+      h.queue.add('ns/b');
+      h.queue.add('ns/c');
+      h.queue.add('ns/a', { urgent: true });
+      expect(h.queue.depth(), 'not in the ready list while in flight').to.equal(2);
+      await h.finish('ns/a');
+      expect(h.running()).to.deep.equal(['ns/a']);
+      for (const key of ['ns/a', 'ns/b', 'ns/c']) await h.finish(key);
+    },
+    started: ['ns/a', 'ns/a', 'ns/b', 'ns/c'],
+  },
+  {
+    name: 'a key in flight added as due, then as urgent, re-runs once, before the due keys',
+    steps: async (h) => {
+      h.queue.add('ns/a');
+      await settle();
+      h.queue.add('ns/a');
+      h.queue.add('ns/b');
+      h.queue.add('ns/a', { urgent: true });
+      for (const key of ['ns/a', 'ns/a', 'ns/b']) await h.finish(key);
+    },
+    started: ['ns/a', 'ns/a', 'ns/b'],
+  },
+  {
+    name: 'the urgent re-run of a key in flight goes behind urgent keys already waiting',
+    steps: async (h) => {
+      h.queue.add('ns/a');
+      await settle();
+      h.queue.add('ns/u', { urgent: true });
+      h.queue.add('ns/b');
+      h.queue.add('ns/a', { urgent: true });
+      for (const key of ['ns/a', 'ns/u', 'ns/a', 'ns/b']) await h.finish(key);
+    },
+    started: ['ns/a', 'ns/u', 'ns/a', 'ns/b'],
+  },
+  {
+    name: 'a key that comes due after a delay is due work: an urgent key goes before it',
+    steps: async (h) => {
+      h.queue.add('ns/x');
+      await settle();
+      h.queue.add('ns/b');
+      h.queue.addAfter('ns/a', 1_000);
+      await h.timers.advance(1_000);
+      h.queue.add('ns/u', { urgent: true });
+      for (const key of ['ns/x', 'ns/u', 'ns/b', 'ns/a']) await h.finish(key);
+    },
+    started: ['ns/x', 'ns/u', 'ns/b', 'ns/a'],
+  },
 ];
 
 describe('WorkQueue', () => {

@@ -13,12 +13,22 @@ const KEY = { namespace: 'storage', name: 'pool-a' };
 
 function aCluster(
   resourceVersion: string,
-  options: { status?: GlusterClusterStatus; nodes?: readonly string[] } = {},
+  options: {
+    status?: GlusterClusterStatus;
+    nodes?: readonly string[];
+    generation?: number;
+    labels?: Record<string, string>;
+  } = {},
 ): GlusterCluster {
   return {
     apiVersion: 'glusteroperator.io/v1alpha1',
     kind: 'GlusterCluster',
-    metadata: { ...KEY, resourceVersion, generation: 3 },
+    metadata: {
+      ...KEY,
+      resourceVersion,
+      generation: options.generation ?? 3,
+      ...(options.labels === undefined ? {} : { labels: options.labels }),
+    },
     spec: {
       nodes: (options.nodes ?? ['n1', 'n2']).map((address) => ({ address })),
       ssh: { secretRef: { name: 'ssh' } },
@@ -133,7 +143,7 @@ function answer<T>(method: string, next: Answer<T> | undefined): Promise<T> {
 }
 
 describe('writeStatusIfChanged', () => {
-  describe('skips the write when the status would not change', () => {
+  describe('sends nothing when the status would not change', () => {
     const cases: readonly {
       name: string;
       stored: GlusterClusterStatus | undefined;
@@ -161,11 +171,12 @@ describe('writeStatusIfChanged', () => {
     ];
     for (const tc of cases) {
       it(tc.name, async () => {
-        const stored = aCluster('7', tc.stored === undefined ? {} : { status: tc.stored });
-        const api = new FakeStatusApi().onGet(stored);
-        const result = await writeStatusIfChanged(api, KEY, () => tc.computed);
-        expect(result).to.deep.equal({ written: false, cluster: stored, conflicts: 0 });
-        expect(api.methods()).to.deep.equal(['get']);
+        const snapshot = aCluster('7', tc.stored === undefined ? {} : { status: tc.stored });
+        // Nothing scripted: any call at all fails the test.
+        const api = new FakeStatusApi();
+        const result = await writeStatusIfChanged(api, snapshot, tc.computed);
+        expect(result).to.deep.equal({ outcome: 'unchanged', conflicts: 0 });
+        expect(api.methods()).to.deep.equal([]);
       });
     }
   });
@@ -194,83 +205,146 @@ describe('writeStatusIfChanged', () => {
     ];
     for (const tc of cases) {
       it(tc.name, async () => {
-        const api = new FakeStatusApi()
-          .onGet(aCluster('7', { status: READY }))
-          .onReplaceStatus('echo');
-        const result = await writeStatusIfChanged(api, KEY, () => tc.computed);
-        expect(result.written).to.equal(true);
-        expect(api.methods()).to.deep.equal(['get', 'replaceStatus']);
+        const api = new FakeStatusApi().onReplaceStatus('echo');
+        const result = await writeStatusIfChanged(
+          api,
+          aCluster('7', { status: READY }),
+          tc.computed,
+        );
+        expect(result).to.deep.equal({ outcome: 'written', conflicts: 0 });
+        expect(api.methods()).to.deep.equal(['replaceStatus']);
       });
     }
   });
 
-  it('sends the object as read with the new status and its resourceVersion, and returns what was stored', async () => {
-    const stored = aCluster('7', { status: READY });
+  it('writes the snapshot as the pass read it, with the new status and its resourceVersion, without reading first', async () => {
+    const snapshot = aCluster('7', { status: READY });
+    const before = structuredClone(snapshot);
     const computed: GlusterClusterStatus = { ...READY, connected: 1 };
-    const api = new FakeStatusApi().onGet(stored).onReplaceStatus('echo');
-    const result = await writeStatusIfChanged(api, KEY, () => computed);
-    expect(api.writesSent()).to.deep.equal([{ ...stored, status: computed }]);
-    expect(result).to.deep.equal({
-      written: true,
-      conflicts: 0,
-      cluster: {
-        ...stored,
-        metadata: { ...stored.metadata, resourceVersion: '8' },
-        status: computed,
+    const api = new FakeStatusApi().onReplaceStatus('echo');
+    const result = await writeStatusIfChanged(api, snapshot, computed);
+    expect(result).to.deep.equal({ outcome: 'written', conflicts: 0 });
+    expect(api.methods()).to.deep.equal(['replaceStatus']);
+    expect(api.writesSent()).to.deep.equal([{ ...before, status: computed }]);
+    expect(snapshot, 'the snapshot itself is left as it was').to.deep.equal(before);
+  });
+
+  describe('on a conflict with no spec edit (same generation), writes the same status on the fresh object', () => {
+    const computed: GlusterClusterStatus = { ...READY, connected: 1 };
+    const cases: readonly { name: string; fresh: GlusterCluster }[] = [
+      {
+        name: 'someone added a label',
+        fresh: aCluster('8', { status: READY, labels: { team: 'storage' } }),
       },
-    });
+      {
+        name: 'another writer changed the status',
+        fresh: aCluster('8', { status: { ...READY, connected: 0 } }),
+      },
+      {
+        name: 'the status was cleared',
+        fresh: aCluster('8'),
+      },
+    ];
+    for (const tc of cases) {
+      it(tc.name, async () => {
+        const snapshot = aCluster('7', { status: READY });
+        const api = new FakeStatusApi().onReplaceStatus(conflict(), 'echo').onGet(tc.fresh);
+        const result = await writeStatusIfChanged(api, snapshot, computed);
+        expect(result).to.deep.equal({ outcome: 'written', conflicts: 1 });
+        expect(api.methods()).to.deep.equal(['replaceStatus', 'get', 'replaceStatus']);
+        expect(api.writesSent()).to.deep.equal([
+          { ...snapshot, status: computed },
+          // The fresh metadata (its resourceVersion, its label) with the status as computed.
+          { ...tc.fresh, status: computed },
+        ]);
+      });
+    }
   });
 
-  it('computes from the object as read', async () => {
-    const stored = aCluster('7', { status: READY });
-    const seen: GlusterCluster[] = [];
-    const api = new FakeStatusApi().onGet(stored);
-    await writeStatusIfChanged(api, KEY, (current) => {
-      seen.push(current);
-      return READY;
-    });
-    expect(seen).to.deep.equal([stored]);
+  describe('on a conflict, gives up with superseded, writing nothing more, when', () => {
+    const cases: readonly {
+      name: string;
+      fresh: GlusterCluster | Error;
+    }[] = [
+      {
+        name: 'spec was edited between the read and the write (a new generation)',
+        fresh: aCluster('8', { generation: 4, status: READY, nodes: ['n1', 'n2', 'n3'] }),
+      },
+      {
+        name: 'the object is gone',
+        fresh: new NotFoundError('404', { cause: undefined, code: 404, reason: 'NotFound' }),
+      },
+      {
+        name: 'the object was deleted and created again (generation 1)',
+        fresh: aCluster('20', { generation: 1 }),
+      },
+      {
+        name: 'the generation went missing',
+        fresh: {
+          ...aCluster('8', { status: READY }),
+          metadata: { ...KEY, resourceVersion: '8' },
+        },
+      },
+    ];
+    for (const tc of cases) {
+      it(tc.name, async () => {
+        const snapshot = aCluster('7', { status: READY });
+        const computed: GlusterClusterStatus = { ...READY, connected: 1 };
+        const api = new FakeStatusApi().onReplaceStatus(conflict()).onGet(tc.fresh);
+        const result = await writeStatusIfChanged(api, snapshot, computed);
+        expect(result).to.deep.equal({ outcome: 'superseded', conflicts: 1 });
+        expect(api.methods()).to.deep.equal(['replaceStatus', 'get']);
+        expect(api.writesSent()).to.deep.equal([{ ...snapshot, status: computed }]);
+      });
+    }
   });
 
-  it('on a conflict reads again, recomputes from the fresh object and writes with its resourceVersion', async () => {
-    const first = aCluster('7', { status: READY });
-    // Someone changed spec meanwhile: a third node.
-    const fresh = aCluster('9', { status: READY, nodes: ['n1', 'n2', 'n3'] });
-    const api = new FakeStatusApi().onGet(first, fresh).onReplaceStatus(conflict(), 'echo');
-    const compute = (current: GlusterCluster): GlusterClusterStatus => ({
+  it('gives up with superseded when the write meets a deleted object (404)', async () => {
+    const snapshot = aCluster('7', { status: READY });
+    const api = new FakeStatusApi().onReplaceStatus(
+      new NotFoundError('404', { cause: undefined, code: 404 }),
+    );
+    const result = await writeStatusIfChanged(api, snapshot, { ...READY, connected: 0 });
+    expect(result).to.deep.equal({ outcome: 'superseded', conflicts: 0 });
+    expect(api.writesSent()).to.have.length(1);
+  });
+
+  it('never stamps an observation of the old spec with the generation of the new one', async () => {
+    // The pass read generation 3 and observed two nodes; meanwhile a person added a third.
+    const snapshot = aCluster('7', { status: READY });
+    const observedOld: GlusterClusterStatus = {
       ...READY,
-      observedGeneration: 4,
-      nodes: current.spec.nodes!.map((node) => aNode(node.address)),
-    });
-    const result = await writeStatusIfChanged(api, KEY, compute);
-    expect(api.methods()).to.deep.equal(['get', 'replaceStatus', 'get', 'replaceStatus']);
-    const [stale, retried] = api.writesSent();
-    expect(stale!.metadata.resourceVersion).to.equal('7');
-    expect(retried!.metadata.resourceVersion).to.equal('9');
-    expect(retried!.status?.nodes?.map((node) => node.address)).to.deep.equal(['n1', 'n2', 'n3']);
-    expect(result.written).to.equal(true);
-    expect(result.conflicts).to.equal(1);
-    expect(result.cluster.metadata.resourceVersion).to.equal('10');
+      members: 2,
+      nodes: [aNode('n1'), aNode('n2', { state: 'Disconnected' })],
+    };
+    const edited = aCluster('8', { generation: 4, status: READY, nodes: ['n1', 'n2', 'n3'] });
+    const api = new FakeStatusApi().onReplaceStatus(conflict()).onGet(edited);
+    const result = await writeStatusIfChanged(api, snapshot, observedOld);
+    expect(result.outcome).to.equal('superseded');
+    expect(api.writesSent()).to.have.length(1);
+    for (const body of api.writesSent()) {
+      expect(body.metadata.generation).to.equal(3);
+      expect(body.metadata.resourceVersion).to.equal('7');
+    }
   });
 
-  it('after a conflict, writes nothing when the fresh object already has the status', async () => {
-    const changed: GlusterClusterStatus = { ...READY, connected: 1 };
+  it('after a conflict, sends nothing more when the fresh object already has the status', async () => {
+    const computed: GlusterClusterStatus = { ...READY, connected: 1 };
     const api = new FakeStatusApi()
-      .onGet(aCluster('7', { status: READY }), aCluster('8', { status: changed }))
-      .onReplaceStatus(conflict());
-    const result = await writeStatusIfChanged(api, KEY, () => changed);
-    expect(api.methods()).to.deep.equal(['get', 'replaceStatus', 'get']);
-    expect(result.written).to.equal(false);
-    expect(result.conflicts).to.equal(1);
+      .onReplaceStatus(conflict())
+      .onGet(aCluster('8', { status: computed }));
+    const result = await writeStatusIfChanged(api, aCluster('7', { status: READY }), computed);
+    expect(result).to.deep.equal({ outcome: 'unchanged', conflicts: 1 });
+    expect(api.methods()).to.deep.equal(['replaceStatus', 'get']);
   });
 
   it('gives up after five conflicting writes with a ConflictError caused by the last one', async () => {
     const conflicts = [conflict(), conflict(), conflict(), conflict(), conflict()];
     const api = new FakeStatusApi()
-      .onGet(...['1', '2', '3', '4', '5'].map((rv) => aCluster(rv, { status: READY })))
-      .onReplaceStatus(...conflicts);
+      .onReplaceStatus(...conflicts)
+      .onGet(...['8', '9', '10', '11'].map((rv) => aCluster(rv, { status: READY })));
     const error = await rejection(
-      writeStatusIfChanged(api, KEY, () => ({ ...READY, connected: 0 })),
+      writeStatusIfChanged(api, aCluster('7', { status: READY }), { ...READY, connected: 0 }),
     );
     expect(error).to.be.instanceOf(ConflictError);
     expect(error.message).to.equal(
@@ -278,22 +352,53 @@ describe('writeStatusIfChanged', () => {
     );
     expect(error.cause).to.equal(conflicts[4]);
     expect((error as ConflictError).code).to.equal(409);
-    expect(api.methods().filter((method) => method === 'replaceStatus')).to.have.length(5);
+    expect((error as ConflictError).reason).to.equal('Conflict');
+    expect(api.methods()).to.deep.equal([
+      'replaceStatus',
+      'get',
+      'replaceStatus',
+      'get',
+      'replaceStatus',
+      'get',
+      'replaceStatus',
+      'get',
+      'replaceStatus',
+    ]);
+    expect(api.writesSent().map((body) => body.metadata.resourceVersion)).to.deep.equal([
+      '7',
+      '8',
+      '9',
+      '10',
+      '11',
+    ]);
   });
 
-  it('takes the number of attempts from its options', async () => {
-    const api = new FakeStatusApi()
-      .onGet(aCluster('1', { status: READY }), aCluster('2', { status: READY }))
-      .onReplaceStatus(conflict(), conflict());
-    const error = await rejection(
-      writeStatusIfChanged(api, KEY, () => ({ ...READY, connected: 0 }), { maxAttempts: 2 }),
-    );
-    expect(error).to.be.instanceOf(ConflictError);
-    expect(api.methods()).to.deep.equal(['get', 'replaceStatus', 'get', 'replaceStatus']);
+  describe('takes the number of attempts from its options', () => {
+    const cases: readonly { maxAttempts: number; methods: readonly string[] }[] = [
+      { maxAttempts: 1, methods: ['replaceStatus'] },
+      { maxAttempts: 2, methods: ['replaceStatus', 'get', 'replaceStatus'] },
+    ];
+    for (const tc of cases) {
+      it(`maxAttempts ${String(tc.maxAttempts)}`, async () => {
+        const api = new FakeStatusApi()
+          .onReplaceStatus(conflict(), conflict())
+          .onGet(aCluster('8', { status: READY }));
+        const error = await rejection(
+          writeStatusIfChanged(
+            api,
+            aCluster('7', { status: READY }),
+            { ...READY, connected: 0 },
+            { maxAttempts: tc.maxAttempts },
+          ),
+        );
+        expect(error).to.be.instanceOf(ConflictError);
+        expect(error.message).to.contain(`${String(tc.maxAttempts)} writes in a row`);
+        expect(api.methods()).to.deep.equal(tc.methods);
+      });
+    }
   });
 
   describe('lets any other failure through at once, without retrying', () => {
-    const notFound = new NotFoundError('404', { cause: undefined, code: 404 });
     const serverError = new KubeApiError('500', { cause: undefined, code: 500 });
     const cases: readonly {
       name: string;
@@ -302,28 +407,22 @@ describe('writeStatusIfChanged', () => {
       methods: readonly string[];
     }[] = [
       {
-        name: 'the object is gone when read',
-        script: (api) => api.onGet(notFound),
-        error: notFound,
-        methods: ['get'],
-      },
-      {
-        name: 'the object went away before the write',
-        script: (api) => api.onGet(aCluster('7')).onReplaceStatus(notFound),
-        error: notFound,
-        methods: ['get', 'replaceStatus'],
-      },
-      {
         name: 'the API server failed the write',
-        script: (api) => api.onGet(aCluster('7')).onReplaceStatus(serverError),
+        script: (api) => api.onReplaceStatus(serverError),
         error: serverError,
-        methods: ['get', 'replaceStatus'],
+        methods: ['replaceStatus'],
+      },
+      {
+        name: 'the read after a conflict failed',
+        script: (api) => api.onReplaceStatus(conflict()).onGet(serverError),
+        error: serverError,
+        methods: ['replaceStatus', 'get'],
       },
     ];
     for (const tc of cases) {
       it(tc.name, async () => {
         const api = tc.script(new FakeStatusApi());
-        const error = await rejection(writeStatusIfChanged(api, KEY, () => READY));
+        const error = await rejection(writeStatusIfChanged(api, aCluster('7'), READY));
         expect(error).to.equal(tc.error);
         expect(api.methods()).to.deep.equal(tc.methods);
       });

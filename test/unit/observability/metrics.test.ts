@@ -66,11 +66,40 @@ describe('createOperatorMetrics', () => {
       'state=Pending': 1,
       'state=Rejected': 0,
     });
-    expect(Object.keys(peers)).to.have.length(10);
+    expect(Object.keys(peers)).to.have.length(11);
     metrics.setPeerStates('storage/pool-a', ['Connected']);
     metrics.forgetCluster('storage/pool-b');
     peers = await series(metrics, 'gluster_operator_peers');
     expect(peers).to.include({ 'state=Connected': 1, 'state=Unreachable': 0, 'state=Pending': 0 });
+  });
+
+  it('counts passes, status writes, commands and SSH handshakes per pool, and forgets a pool that is gone', async () => {
+    const metrics = createOperatorMetrics({ processMetrics: false });
+    metrics.countPass('storage/a', true);
+    metrics.countPass('storage/a', false);
+    metrics.countPass('storage/b', false);
+    metrics.countCommand('storage/a');
+    let handshakes = new Map([['storage/a', 3]]);
+    metrics.trackHandshakes(() => handshakes);
+    expect(await series(metrics, 'gluster_operator_pool_reconciles_total')).to.deep.equal({
+      'cluster=storage/a': 2,
+      'cluster=storage/b': 1,
+    });
+    expect(await series(metrics, 'gluster_operator_pool_status_writes_total')).to.deep.equal({
+      'cluster=storage/a': 1,
+    });
+    expect(await series(metrics, 'gluster_operator_pool_remote_commands_total')).to.deep.equal({
+      'cluster=storage/a': 1,
+    });
+    expect(await series(metrics, 'gluster_operator_pool_ssh_handshakes_total')).to.deep.equal({
+      'cluster=storage/a': 3,
+    });
+    metrics.forgetCluster('storage/a');
+    handshakes = new Map();
+    expect(await series(metrics, 'gluster_operator_pool_reconciles_total')).to.deep.equal({
+      'cluster=storage/b': 1,
+    });
+    expect(await series(metrics, 'gluster_operator_pool_ssh_handshakes_total')).to.deep.equal({});
   });
 
   it('reads the work queue and leadership at each scrape', async () => {
