@@ -29,7 +29,10 @@ export interface GatherOptions {
   readonly rememberedUuids?: ReadonlyMap<string, string>;
   /** Versions and op-version known from earlier passes; read only when missing or old. */
   readonly facts?: NodeFacts;
-  /** A quick look after a change: pool lists only (no version, op-version or volumes). */
+  /**
+   * A quick look after a change: pool lists, and versions and the op-version only when not
+   * known yet (never volumes).
+   */
   readonly poolListsOnly?: boolean;
   /**
    * Spec nodes probably not in the pool yet (none of them in the last status): their volumes
@@ -50,7 +53,8 @@ interface Answer {
  * The I/O half of a pass: asks every spec node, in parallel, for its own view of the pool, each
  * read with a short deadline of its own, and settles identities, so the planner gets plain data.
  * A lone node is also asked for its volumes (a node with volumes cannot be probed); a node's
- * version and the op-version only when not known already. A node that cannot be asked is an
+ * version and the op-version only when not known already, and not in a first round that is
+ * about to make changes (the looks that follow them read these). A node that cannot be asked is an
  * observation with its failure, never an exception: one dead node must not hide the others.
  *
  * Identity: a member is the spec node that answered with its UUID, else the spec node that
@@ -65,10 +69,13 @@ export async function gatherObservation(
   const facts = options.facts ?? new NodeFacts();
   const read = readOptions(options);
   const quick = options.poolListsOnly ?? false;
+  // When changes are likely (some node is probably lone), versions and the op-version wait
+  // for the quick looks that follow the changes: the first round stays as short as it can.
+  const deferFacts = !quick && (options.probablyLone?.size ?? 0) > 0;
   // The op-version is a pool fact: asked of the first spec node, beside the pool lists.
   const [first] = specNodes;
   const opVersionRead =
-    facts.opVersion !== undefined || quick || first === undefined
+    facts.opVersion !== undefined || deferFacts || first === undefined
       ? Promise.resolve(facts.opVersion)
       : getClusterOpVersion(cli, first.address, read).then(
           (value) => {
@@ -81,6 +88,7 @@ export async function gatherObservation(
     specNodes.map((spec) =>
       askNode(cli, spec, read, facts, {
         quick,
+        deferFacts,
         probablyLone: options.probablyLone?.has(spec.address) ?? false,
       }),
     ),
@@ -188,9 +196,13 @@ async function askNode(
   spec: GlusterNodeSpec,
   read: CallOptions,
   facts: NodeFacts,
-  options: { readonly quick: boolean; readonly probablyLone: boolean },
+  options: {
+    readonly quick: boolean;
+    readonly deferFacts: boolean;
+    readonly probablyLone: boolean;
+  },
 ): Promise<Answer> {
-  const known = options.quick ? undefined : facts.versionOf(spec.address);
+  const known = facts.versionOf(spec.address);
   // Only a lone node's volumes are read here: every brick of them is on the node itself.
   const volumesOf = () =>
     getVolumeInfo(cli, spec.address, read).then(
@@ -207,7 +219,7 @@ async function askNode(
       (members) => ({ members, failure: undefined }),
       (error: unknown) => ({ members: undefined, failure: classify(error) }),
     ),
-    options.quick || known
+    options.deferFacts || known
       ? undefined
       : getGlusterVersion(cli, spec.address, read).catch(() => undefined),
     !options.quick && options.probablyLone ? volumesOf() : undefined,
@@ -219,16 +231,11 @@ async function askNode(
   }
   if (version !== undefined) facts.rememberVersion(spec.address, self.uuid, version);
   if (known && known.uuid !== self.uuid) facts.forgetNode(spec.address);
-  if (options.quick) return { spec, members, version: undefined, volumes: undefined, failure };
+  const versionNow = version ?? (known?.uuid === self.uuid ? known.version : undefined);
+  if (options.quick) return { spec, members, version: versionNow, volumes: undefined, failure };
   const isLone = members.length === 1;
   const volumes = isLone ? (prefetched ?? (await volumesOf())) : undefined;
-  return {
-    spec,
-    members,
-    version: version ?? (known?.uuid === self.uuid ? known.version : undefined),
-    volumes,
-    failure,
-  };
+  return { spec, members, version: versionNow, volumes, failure };
 }
 
 /** Why a node could not tell us its view, in the planner's terms. */
