@@ -1,5 +1,4 @@
-import { gatherObservation } from '../controller/gather-observation.js';
-import { planFor } from '../controller/reconcile-gluster-cluster.js';
+import { lookAtPool } from '../controller/reconcile-gluster-cluster.js';
 import type { Observation } from '../core/observation.js';
 import type { CommandContext } from './command-context.js';
 import type { ExitCode } from './exit-codes.js';
@@ -18,19 +17,10 @@ export async function runPlanCommand(ctx: CommandContext): Promise<ExitCode> {
   if (!target || !cluster || !specNodes) throw new Error('plan needs a GlusterCluster');
   const access = await ctx.connect(target);
   ctx.progress.step(`Gathering views from ${specNodes.length} node(s) of ${target.source}…`);
-  const observation = await ctx.progress.timed('Gathered', () =>
-    gatherObservation(access.cli, specNodes, {
-      signal: ctx.signal,
-      resolver: ctx.resolver,
-    }),
+  const { observation, plan } = await ctx.progress.timed('Gathered', () =>
+    lookAtPool(access.cli, cluster, specNodes, { signal: ctx.signal, resolver: ctx.resolver }),
   );
   reportNodes(ctx, observation);
-  const plan = planFor(
-    cluster,
-    specNodes,
-    observation,
-    cluster.metadata.deletionTimestamp !== undefined,
-  );
   const report = buildPlanReport(cluster, plan);
   if (ctx.format === 'json') ctx.io.stdout(formatJson(report));
   else {

@@ -116,7 +116,7 @@ export function formatPlanText(report: PlanReport, names: ReadonlyMap<string, st
   }
   if (report.neededChanges.length > 0 || report.action !== null) {
     out.push(
-      'The operator makes one change per pass and reads every node again before the next, so the order after the first may change.\n',
+      'The operator makes every probe in one pass, and a detach or release alone in a pass of its own after reading every node again, so the order after the first may change.\n',
     );
   }
   if (report.blocked.length > 0) {

@@ -233,25 +233,15 @@ async function runPass(
   });
   const gatherOptions: GatherOptions = {
     signal,
-    rememberedUuids: rememberedUuids(cluster, nodes),
-    probablyLone: probablyLone(cluster, nodes),
     facts: deps.facts.of(clusterKey),
     ...(deps.resolver ? { resolver: deps.resolver } : {}),
     ...(deps.readTimeoutMs === undefined ? {} : { readTimeoutMs: deps.readTimeoutMs }),
   };
-  const look = async (
-    options: GatherOptions,
-  ): Promise<{ observation: Observation; plan: Plan }> => {
-    const observation = await gatherObservation(cli, nodes, options);
-    // An aborted look says nothing about the pool: nothing is decided or written from it.
-    fence.throwIfAborted('plan');
-    const plan = planFor(cluster, nodes, observation, isDeleting);
-    const { needs } = plan;
-    if (!needs.bricks && needs.volumesOf.length === 0) return { observation, plan };
-    const completed = await readPlanNeeds(cli, observation, needs, plan.commandNode, options);
-    fence.throwIfAborted('plan');
-    return { observation: completed, plan: planFor(cluster, nodes, completed, isDeleting) };
-  };
+  const look = (options: GatherOptions) =>
+    lookAtPool(cli, cluster, nodes, options, () => {
+      // An aborted look says nothing about the pool: nothing is decided or written from it.
+      fence.throwIfAborted('plan');
+    });
 
   let { observation, plan } = await look(gatherOptions);
   if (plan.batch[0]?.kind === 'removeFinalizer') {
@@ -373,6 +363,33 @@ async function recordNewBlockers(events: EventSink, cluster: GlusterCluster, pla
       action: blocked.change,
     });
   }
+}
+
+/**
+ * One look at the pool and the plan for it: every node's view, then, when the plan asks for it,
+ * the narrow second read (bricks before a detach, a release candidate's volumes) and the plan
+ * again. The pass's look, and the CLI's `plan`.
+ */
+export async function lookAtPool(
+  cli: GlusterCli,
+  cluster: GlusterCluster,
+  nodes: readonly GlusterNodeSpec[],
+  options: GatherOptions,
+  checkpoint: () => void = () => undefined,
+): Promise<{ observation: Observation; plan: Plan }> {
+  const isDeleting = cluster.metadata.deletionTimestamp !== undefined;
+  const observation = await gatherObservation(cli, nodes, {
+    rememberedUuids: rememberedUuids(cluster, nodes),
+    probablyLone: probablyLone(cluster, nodes),
+    ...options,
+  });
+  checkpoint();
+  const plan = planFor(cluster, nodes, observation, isDeleting);
+  const { needs } = plan;
+  if (!needs.bricks && needs.volumesOf.length === 0) return { observation, plan };
+  const completed = await readPlanNeeds(cli, observation, needs, plan.commandNode, options);
+  checkpoint();
+  return { observation: completed, plan: planFor(cluster, nodes, completed, isDeleting) };
 }
 
 /** The planner's input for a pass over `cluster` with `nodes` in force (also the CLI's `plan`). */

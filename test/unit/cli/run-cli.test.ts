@@ -380,7 +380,7 @@ describe('the CLI (in-process, fake executor)', () => {
       const run = await runWithFake(['plan', '-f', path], fake, home);
       expect(run.exitCode, run.stderr).to.equal(2);
       expect(run.stdout).to.include(`Next change: Probing ${N3} from ${N1}`);
-      expect(run.stdout).to.include('one change per pass');
+      expect(run.stdout).to.include('every probe in one pass');
       expect(run.stdout).to.match(new RegExp(`${N3.replace(/\./g, '\\.')} +n3 +Pending`));
       expect(fake.mutations()).to.deep.equal([]);
       const json = JSON.parse(
