@@ -1,5 +1,7 @@
 /** How long a node's gluster version and the pool's op-version are trusted before reading again. */
 export const FACTS_REFRESH_MS = 10 * 60_000;
+/** A probe handshake that has not finished after this long will not finish by itself. */
+export const PROBE_STUCK_AFTER_MS = 2 * 60_000;
 
 /**
  * What rarely changes about a pool's nodes, kept between passes so a pass does not ask again:
@@ -13,6 +15,8 @@ export class NodeFacts {
     { readonly uuid: string; readonly version: string; readonly atMs: number }
   >();
   private opVersionEntry: { readonly value: number; readonly atMs: number } | undefined;
+  /** Spec nodes seen Probing, pass after pass, since when. */
+  private readonly probingSince = new Map<string, number>();
 
   constructor(
     private readonly now: () => number = () => performance.now(),
@@ -32,6 +36,26 @@ export class NodeFacts {
   /** glusterd on `address` was down, or is another glusterd now: ask its version again. */
   forgetNode(address: string): void {
     this.versions.delete(address);
+  }
+
+  /** The nodes Probing in this pass's final look (the others are no longer probing). */
+  noteProbing(addresses: readonly string[]): void {
+    for (const address of this.probingSince.keys()) {
+      if (!addresses.includes(address)) this.probingSince.delete(address);
+    }
+    for (const address of addresses) {
+      if (!this.probingSince.has(address)) this.probingSince.set(address, this.now());
+    }
+  }
+
+  /** Nodes that have been Probing, every pass, for PROBE_STUCK_AFTER_MS or longer. */
+  stuckProbing(): Set<string> {
+    const nowMs = this.now();
+    return new Set(
+      [...this.probingSince]
+        .filter(([, sinceMs]) => nowMs - sinceMs >= PROBE_STUCK_AFTER_MS)
+        .map(([address]) => address),
+    );
   }
 
   get opVersion(): number | undefined {

@@ -269,7 +269,11 @@ async function runPass(
 
   const status = statusOf(observation, plan, failure);
   const nodeStates = plan.nodes.map((node) => node.state);
-  const stillMoving = plan.nodes.some((node) => node.state === 'Probing');
+  const probing = plan.nodes.filter((node) => node.state === 'Probing');
+  deps.facts.of(clusterKey).noteProbing(probing.map((node) => node.address));
+  // A handshake that has not finished for minutes waits for a person (Stalled), not a poll.
+  const stuck = new Set(plan.blocked.filter((b) => b.reason === 'ProbeStuck').map((b) => b.target));
+  const stillMoving = probing.some((node) => !stuck.has(node.address));
   let result: PassResult;
   if ((failure && !failure.isTerminal) || !landed || (made.length === 0 && stillMoving)) {
     // Something is on its way (or failed and is retried): look again soon, less soon each time.
@@ -384,12 +388,13 @@ export async function lookAtPool(
     ...options,
   });
   checkpoint();
-  const plan = planFor(cluster, nodes, observation, isDeleting);
+  const stuck = options.facts?.stuckProbing();
+  const plan = planFor(cluster, nodes, observation, isDeleting, stuck);
   const { needs } = plan;
   if (!needs.bricks && needs.volumesOf.length === 0) return { observation, plan };
   const completed = await readPlanNeeds(cli, observation, needs, plan.commandNode, options);
   checkpoint();
-  return { observation: completed, plan: planFor(cluster, nodes, completed, isDeleting) };
+  return { observation: completed, plan: planFor(cluster, nodes, completed, isDeleting, stuck) };
 }
 
 /** The planner's input for a pass over `cluster` with `nodes` in force (also the CLI's `plan`). */
@@ -398,6 +403,7 @@ export function planFor(
   nodes: readonly GlusterNodeSpec[],
   observation: Observation,
   isDeleting: boolean,
+  stuckProbing?: ReadonlySet<string>,
 ): Plan {
   return planReconcile({
     nodes,
@@ -406,6 +412,7 @@ export function planFor(
     paused: cluster.spec.paused ?? false,
     isDeleting,
     observation,
+    ...(stuckProbing && stuckProbing.size > 0 ? { stuckProbing } : {}),
   });
 }
 

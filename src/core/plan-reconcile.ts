@@ -29,6 +29,8 @@ export interface PlanInput {
   readonly paused: boolean;
   readonly isDeleting: boolean;
   readonly observation: Observation;
+  /** Spec nodes whose probe handshake has not finished for minutes, pass after pass. */
+  readonly stuckProbing?: ReadonlySet<string>;
 }
 
 interface Reachable extends NodeObservation {
@@ -447,11 +449,12 @@ function assessMember(
     };
   }
   if (statuses.has('Joining') || statuses.has('NotInPool')) {
+    const stuck = picture.input.stuckProbing?.has(node.address) ?? false;
     return {
       ...base,
       state: 'Probing',
       views: disagree,
-      message: `The probe handshake has not reached every member yet (${views
+      message: `${stuck ? 'The probe handshake has not finished for minutes: check that every member reaches it on port 24007 and that it is not rejected' : 'The probe handshake has not reached every member yet'} (${views
         .filter((view) => view.status !== 'Connected')
         .map((view) => `${view.observer}: ${view.status}`)
         .join(', ')})`,
@@ -554,6 +557,13 @@ function planChanges(picture: Picture, nodes: readonly NodeAssessment[]): Planne
       } else {
         destructive.push({ kind: 'release', target: node.address });
       }
+    } else if (node.state === 'Probing' && input.stuckProbing?.has(node.address)) {
+      blocked.push({
+        target: node.address,
+        change: 'probe',
+        reason: 'ProbeStuck',
+        message: node.message,
+      });
     } else if (node.state === 'StaleView') {
       blocked.push({
         target: node.address,

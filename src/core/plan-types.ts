@@ -39,6 +39,8 @@ export type BlockReason =
   /** A destructive change waits for this pass's probes (or a handshake) to land. */
   | 'WaitingForProbe'
   | 'StaleView'
+  /** A probe handshake that has not finished for minutes. */
+  | 'ProbeStuck'
   | 'DuplicateUuid';
 
 export interface Blocked {
@@ -57,6 +59,7 @@ export const NEEDS_A_PERSON: ReadonlySet<BlockReason> = new Set([
   'ReclaimBlockedBricks',
   'DetachBlockedBricks',
   'StaleView',
+  'ProbeStuck',
 ]);
 
 export interface NodeAssessment {

@@ -1,5 +1,9 @@
 import { expect } from 'chai';
-import { FACTS_REFRESH_MS, NodeFacts } from '../../../src/controller/node-facts.js';
+import {
+  FACTS_REFRESH_MS,
+  NodeFacts,
+  PROBE_STUCK_AFTER_MS,
+} from '../../../src/controller/node-facts.js';
 
 /** A NodeFacts on a clock the test moves. */
 function someFacts(refreshMs?: number) {
@@ -169,5 +173,19 @@ describe('NodeFacts', () => {
     f.elapse(1);
     expect(f.versionOf('n1')).to.equal(undefined);
     expect(f.facts.opVersion).to.equal(undefined);
+  });
+
+  it('calls a node stuck once it has been Probing pass after pass for the stuck time', () => {
+    const f = someFacts();
+    f.facts.noteProbing(['n2', 'n3']);
+    f.elapse(PROBE_STUCK_AFTER_MS - 1);
+    f.facts.noteProbing(['n2', 'n3']);
+    expect([...f.facts.stuckProbing()]).to.deep.equal([]);
+    f.elapse(1);
+    expect([...f.facts.stuckProbing()]).to.deep.equal(['n2', 'n3']);
+    // n3 joined in between: its clock starts again if it is ever Probing once more.
+    f.facts.noteProbing(['n2']);
+    f.facts.noteProbing(['n2', 'n3']);
+    expect([...f.facts.stuckProbing()]).to.deep.equal(['n2']);
   });
 });

@@ -335,6 +335,17 @@ const cases: Case[] = [
     blocked: [],
   },
   {
+    name: 'a handshake that has not finished for minutes is stuck: it waits for a person',
+    input: aPlanInput(
+      ['n1', 'n2'],
+      anObservation([aNode('n1', [aMember('n2', { state: 1 })]), aNode('n2', [aMember('n1')])]),
+      { stuckProbing: new Set(['n2']) },
+    ),
+    states: { n1: 'Connected', n2: 'Probing' },
+    batch: [],
+    blocked: [['n2', 'ProbeStuck']],
+  },
+  {
     name: 'while a probe is still spreading, a detach waits',
     input: aPlanInput(
       ['n1', 'n2'],
