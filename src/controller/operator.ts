@@ -113,7 +113,12 @@ export function startOperator(options: OperatorOptions): RunningOperator {
     const started = performance.now();
     try {
       const result = await reconcileGlusterCluster(deps, parseQueueKey(key), signal);
-      queue.forget(key);
+      if (result.retry) {
+        const delayMs = queue.addRateLimited(key);
+        logger.debug('Retrying a failed change', { cluster: key, retryInMs: delayMs });
+      } else {
+        queue.forget(key);
+      }
       const durationMs = performance.now() - started;
       if (result.gone) {
         followUps.delete(key);
@@ -121,7 +126,9 @@ export function startOperator(options: OperatorOptions): RunningOperator {
         return;
       }
       metrics?.countPass(key, result.statusWritten ?? false);
-      if (result.followUp) {
+      if (result.retry) {
+        followUps.delete(key);
+      } else if (result.followUp) {
         const count = followUps.get(key) ?? 0;
         followUps.set(key, count + 1);
         queue.addAfter(key, Math.min(config.progressRequeueMs, FIRST_FOLLOW_UP_MS * 2 ** count));
@@ -130,7 +137,8 @@ export function startOperator(options: OperatorOptions): RunningOperator {
         if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
       }
       if (result.nodeStates) metrics?.setPeerStates(key, result.nodeStates);
-      const isRequeue = result.followUp === true || result.requeueAfterMs === 0;
+      const isRequeue =
+        result.followUp === true || result.retry === true || result.requeueAfterMs === 0;
       metrics?.observeReconcile(isRequeue ? 'requeue' : 'success', durationMs);
       logger.debug('Reconciled', { cluster: key, durationMs: Math.round(durationMs) });
     } catch (error) {

@@ -275,8 +275,11 @@ async function runPass(
   const stuck = new Set(plan.blocked.filter((b) => b.reason === 'ProbeStuck').map((b) => b.target));
   const stillMoving = probing.some((node) => !stuck.has(node.address));
   let result: PassResult;
-  if ((failure && !failure.isTerminal) || !landed || (made.length === 0 && stillMoving)) {
-    // Something is on its way (or failed and is retried): look again soon, less soon each time.
+  if (failure && !failure.isTerminal) {
+    // Retried with a backoff that grows per failure (up to minutes), not polled.
+    result = { retry: true };
+  } else if (!landed || (made.length === 0 && stillMoving)) {
+    // Something is on its way: look again soon, less soon each time.
     result = { followUp: true };
   } else if (made.length > 0 && plan.batch.length > 0) {
     // The next changes (a detach after probes, the next detach) wait for no one.

@@ -10,6 +10,8 @@ export interface PassResult {
    * grows while it stays so (the queue owns that delay).
    */
   readonly followUp?: boolean;
+  /** A change failed in a way retrying may fix: look again after a backoff that grows per failure. */
+  readonly retry?: boolean;
 }
 
 /** The resource's generation, as every custom resource has it. */

@@ -224,7 +224,7 @@ describe('reconcileGlusterCluster', () => {
       xmlAnswer('probe-unreachable.xml'),
     );
     const { deps, events } = depsWith(api, executor);
-    expect((await reconcileGlusterCluster(deps, KEY, signal)).followUp).to.equal(true);
+    expect((await reconcileGlusterCluster(deps, KEY, signal)).retry).to.equal(true);
     expect(events).to.deep.equal(['Warning ProbeFailed']);
     const reconciling = api.cluster?.status?.conditions?.find(
       (condition) => condition.type === 'Reconciling',
