@@ -148,17 +148,16 @@ const REPORTED: readonly Sample[] = [
     'nodes to probe',
     aPlanInput(['n1', 'n2'], anObservation([lone('n1'), lone('n2')])),
     'Progressing',
-    'ProbingNode: Probing n2 from n1',
+    'ProbingNode: Next: Probing n2 from n1',
     { conditions: { Ready: 'False NodesJoining', Reconciling: 'True ProbingNode' } },
   ),
   reported(
-    'a probe still spreading through the pool',
+    'a probe still spreading through the pool, a detach waiting for it',
     aPlanInput(
-      ['n1', 'n2', 'n3'],
+      ['n1', 'n2'],
       anObservation([
-        aNode('n1', [aMember('n2', { state: 1 })]),
-        aNode('n2', [aMember('n1')]),
-        lone('n3'),
+        aNode('n1', [aMember('n2', { state: 1 }), aMember('n3', { spec: false })]),
+        aNode('n2', [aMember('n1'), aMember('n3', { spec: false })]),
       ]),
     ),
     'Progressing',
@@ -312,7 +311,7 @@ const REPORTED: readonly Sample[] = [
       deletionPolicy: 'Dissolve',
     }),
     'Progressing',
-    'DetachingNode: Detaching n2 on n1 (dissolving the pool)',
+    'DetachingNode: Next: Detaching n2 on n1 (dissolving the pool)',
     {
       deletionTimestamp: '2026-11-22T09:59:00Z',
       conditions: { Ready: 'True PoolReady', Reconciling: 'True DetachingNode' },
