@@ -36,7 +36,7 @@ describe('the operator killed mid-pass and restarted', function () {
       ssh: { secretRef: { name: 'gluster-ssh' } },
       resyncInterval: '10s',
     });
-    // Kill it the moment the first probe has been made: the rest of the work is half done.
+    // Kill it the moment the first probe is known: its pass may still be following the probes.
     const deadline = Date.now() + 60_000;
     while (!(await harness.events('pool')).some((event) => event.startsWith('Probed: '))) {
       if (Date.now() > deadline)
@@ -51,8 +51,11 @@ describe('the operator killed mid-pass and restarted', function () {
     child = await spawnOperator({ kubeconfigPath, watchNamespace: harness.namespace });
     await harness.waitFor('pool', 'be Ready with 4 members', (cluster) => isReadyAt(cluster, 4));
     const events = await harness.events('pool');
-    // Each lone node probed exactly once in all, across both processes, and nothing failed.
-    expect(events.filter((event) => event.startsWith('Probed: '))).to.have.length(3);
+    // No lone node probed twice across both processes (the first pass probes all three at
+    // once; an Event still in flight when the process was killed may be lost), nothing failed.
+    const probed = events.filter((event) => event.startsWith('Probed: '));
+    expect(probed.length).to.be.within(1, 3);
+    expect(new Set(probed).size).to.equal(probed.length);
     expect(events.filter((event) => /Failed|Detached/.test(event))).to.deep.equal([]);
     const snapshot = await poolSnapshot(pool().pool, nodes);
     expect(Object.values(snapshot).map((names) => names.length)).to.deep.equal([4, 4, 4, 4]);

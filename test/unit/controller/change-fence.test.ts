@@ -58,14 +58,14 @@ describe('ChangeFence', () => {
     expect(aFence().fence.generation).to.equal(PLAN_GENERATION);
   });
 
-  it('has a margin of 1 s and a smallest budget of 3 s', () => {
+  it('has a margin of 0.5 s and a smallest budget of 1 s', () => {
     expect({ FENCE_MARGIN_MS, MIN_CHANGE_BUDGET_MS }).to.deep.equal({
-      FENCE_MARGIN_MS: 1_000,
-      MIN_CHANGE_BUDGET_MS: 3_000,
+      FENCE_MARGIN_MS: 500,
+      MIN_CHANGE_BUDGET_MS: 1_000,
     });
   });
 
-  describe('clear() gives a change the time it may run: min(maxChangeMs, leadership left − 1 s)', () => {
+  describe('clear() gives a change the time it may run: min(maxChangeMs, leadership left − 0.5 s)', () => {
     const cases: readonly {
       name: string;
       setup: FenceSetup;
@@ -91,14 +91,14 @@ describe('ChangeFence', () => {
         name: 'less leadership left than a change may run: what is left, less the margin',
         setup: { remainingMs: 20_000 },
         isDestructive: false,
-        budgetMs: 19_000,
+        budgetMs: 19_500,
         reads: 0,
       },
       {
         name: 'exactly the smallest budget left after the margin',
-        setup: { remainingMs: 4_000 },
+        setup: { remainingMs: 1_500 },
         isDestructive: false,
-        budgetMs: 3_000,
+        budgetMs: 1_000,
         reads: 0,
       },
       {
@@ -116,7 +116,7 @@ describe('ChangeFence', () => {
           generations: [PLAN_GENERATION],
         },
         isDestructive: true,
-        budgetMs: 11_000,
+        budgetMs: 11_500,
         reads: 1,
       },
     ];
@@ -141,10 +141,10 @@ describe('ChangeFence', () => {
     }[] = [
       {
         name: 'just under the smallest budget left',
-        setup: { remainingMs: 3_999 },
+        setup: { remainingMs: 1_499 },
         isDestructive: false,
         reason: 'LeadershipLost',
-        message: 'Did not detach n3: only 2999 ms of leadership left',
+        message: 'Did not detach n3: only 999 ms of leadership left',
         reads: 0,
       },
       {
@@ -206,10 +206,10 @@ describe('ChangeFence', () => {
       },
       {
         name: 'a destructive change with too little leadership left: refused before any read',
-        setup: { remainingMs: 2_000, generations: [PLAN_GENERATION] },
+        setup: { remainingMs: 1_200, generations: [PLAN_GENERATION] },
         isDestructive: true,
         reason: 'LeadershipLost',
-        message: 'Did not detach n3: only 1000 ms of leadership left',
+        message: 'Did not detach n3: only 700 ms of leadership left',
         reads: 0,
       },
     ];
