@@ -29,14 +29,11 @@ export interface GatherOptions {
   readonly rememberedUuids?: ReadonlyMap<string, string>;
   /** Versions and op-version known from earlier passes; read only when missing or old. */
   readonly facts?: NodeFacts;
-  /**
-   * A quick look after a change: pool lists, and versions and the op-version only when not
-   * known yet (never volumes).
-   */
+  /** A quick look after a change: pool lists only. */
   readonly poolListsOnly?: boolean;
   /**
-   * Spec nodes probably not in the pool yet (none of them in the last status): their volumes
-   * are read together with their pool list, so a first pass takes one round of commands.
+   * Spec nodes probably not in the pool yet (none of them in the last status): changes are
+   * likely, so versions and the op-version wait for the pass after them.
    */
   readonly probablyLone?: ReadonlySet<string>;
 }
@@ -52,9 +49,8 @@ interface Answer {
 /**
  * The I/O half of a pass: asks every spec node, in parallel, for its own view of the pool, each
  * read with a short deadline of its own, and settles identities, so the planner gets plain data.
- * A lone node is also asked for its volumes (a node with volumes cannot be probed); a node's
- * version and the op-version only when not known already, and not in a first round that is
- * about to make changes (the looks that follow them read these). A node that cannot be asked is an
+ * A node's version and the op-version are read only when not known already, and not in a look
+ * that is about to make changes or follows them: the pass after the changes reads them. A node that cannot be asked is an
  * observation with its failure, never an exception: one dead node must not hide the others.
  *
  * Identity: a member is the spec node that answered with its UUID, else the spec node that
@@ -69,9 +65,9 @@ export async function gatherObservation(
   const facts = options.facts ?? new NodeFacts();
   const read = readOptions(options);
   const quick = options.poolListsOnly ?? false;
-  // When changes are likely (some node is probably lone), versions and the op-version wait
-  // for the quick looks that follow the changes: the first round stays as short as it can.
-  const deferFacts = !quick && (options.probablyLone?.size ?? 0) > 0;
+  // When changes are likely (some node is probably lone), versions and the op-version wait for
+  // the pass that follows the changes, as in every quick look: those rounds stay short.
+  const deferFacts = quick || (options.probablyLone?.size ?? 0) > 0;
   // The op-version is a pool fact: asked of the first spec node, beside the pool lists.
   const [first] = specNodes;
   const opVersionRead =
@@ -85,13 +81,7 @@ export async function gatherObservation(
           () => undefined,
         );
   const answers = await Promise.all(
-    specNodes.map((spec) =>
-      askNode(cli, spec, read, facts, {
-        quick,
-        deferFacts,
-        probablyLone: options.probablyLone?.has(spec.address) ?? false,
-      }),
-    ),
+    specNodes.map((spec) => askNode(cli, spec, read, facts, { deferFacts })),
   );
   const selves = answers.map((answer) => answer.members?.find((member) => member.isLocal));
   // UUID → spec address: this pass's answers first, then what earlier passes learnt.
@@ -196,25 +186,11 @@ async function askNode(
   spec: GlusterNodeSpec,
   read: CallOptions,
   facts: NodeFacts,
-  options: {
-    readonly quick: boolean;
-    readonly deferFacts: boolean;
-    readonly probablyLone: boolean;
-  },
+  options: { readonly deferFacts: boolean },
 ): Promise<Answer> {
   const known = facts.versionOf(spec.address);
-  // Only a lone node's volumes are read here: every brick of them is on the node itself.
-  const volumesOf = () =>
-    getVolumeInfo(cli, spec.address, read).then(
-      (list) => ({
-        names: list.map((volume) => volume.name),
-        bricks: list.flatMap((volume) => volume.bricks.map((brick) => brick.name)),
-      }),
-      () => undefined,
-    );
-  // One round: the pool list, with the version when not known and the volumes of a node that
-  // is probably lone (gluster refuses to probe a node with volumes of its own).
-  const [listed, version, prefetched] = await Promise.all([
+  // One round: the pool list, with the version when it is not known (and not deferred).
+  const [listed, version] = await Promise.all([
     getPoolList(cli, spec.address, read).then(
       (members) => ({ members, failure: undefined }),
       (error: unknown) => ({ members: undefined, failure: classify(error) }),
@@ -222,7 +198,6 @@ async function askNode(
     options.deferFacts || known
       ? undefined
       : getGlusterVersion(cli, spec.address, read).catch(() => undefined),
-    !options.quick && options.probablyLone ? volumesOf() : undefined,
   ]);
   const { members, failure } = listed;
   const self = members?.find((member) => member.isLocal);
@@ -231,11 +206,16 @@ async function askNode(
   }
   if (version !== undefined) facts.rememberVersion(spec.address, self.uuid, version);
   if (known && known.uuid !== self.uuid) facts.forgetNode(spec.address);
-  const versionNow = version ?? (known?.uuid === self.uuid ? known.version : undefined);
-  if (options.quick) return { spec, members, version: versionNow, volumes: undefined, failure };
-  const isLone = members.length === 1;
-  const volumes = isLone ? (prefetched ?? (await volumesOf())) : undefined;
-  return { spec, members, version: versionNow, volumes, failure };
+  // A lone node's volumes are not read on the way to its probe: glusterd refuses to probe a
+  // node with volumes of its own, and the pass reads them then to say why (see NodeFacts).
+  const names = members.length === 1 ? facts.volumesOf(spec.address, self.uuid) : undefined;
+  return {
+    spec,
+    members,
+    version: version ?? (known?.uuid === self.uuid ? known.version : undefined),
+    volumes: names && { names: [...names], bricks: [] },
+    failure,
+  };
 }
 
 /** Why a node could not tell us its view, in the planner's terms. */

@@ -6,7 +6,8 @@ export const PROBE_STUCK_AFTER_MS = 2 * 60_000;
 /**
  * What rarely changes about a pool's nodes, kept between passes so a pass does not ask again:
  * each node's gluster version (per address, dropped when the node answers with another glusterd
- * UUID: reinstalled) and the pool's op-version. Both are read again after FACTS_REFRESH_MS, a node's version
+ * UUID: reinstalled), the pool's op-version, and the volumes of a lone node that gluster refused
+ * to probe for them (so the next passes say NodeHasVolumes instead of probing again). Both are read again after FACTS_REFRESH_MS, a node's version
  * also after its glusterd was seen down (it may have been upgraded).
  */
 export class NodeFacts {
@@ -15,6 +16,11 @@ export class NodeFacts {
     { readonly uuid: string; readonly version: string; readonly atMs: number }
   >();
   private opVersionEntry: { readonly value: number; readonly atMs: number } | undefined;
+  /** Volumes a lone node turned out to have (gluster refused to probe it), per address. */
+  private readonly volumes = new Map<
+    string,
+    { readonly uuid: string; readonly names: readonly string[]; readonly atMs: number }
+  >();
   /** Spec nodes seen Probing, pass after pass, since when. */
   private readonly probingSince = new Map<string, number>();
 
@@ -36,6 +42,18 @@ export class NodeFacts {
   /** glusterd on `address` was down, or is another glusterd now: ask its version again. */
   forgetNode(address: string): void {
     this.versions.delete(address);
+  }
+
+  /** The volumes lone node `address` (glusterd `uuid`) has, while fresh. */
+  volumesOf(address: string, uuid: string): readonly string[] | undefined {
+    const entry = this.volumes.get(address);
+    if (!entry || entry.uuid !== uuid || this.now() - entry.atMs >= this.refreshMs)
+      return undefined;
+    return entry.names;
+  }
+
+  rememberVolumes(address: string, uuid: string, names: readonly string[]): void {
+    this.volumes.set(address, { uuid, names, atMs: this.now() });
   }
 
   /** The nodes Probing in this pass's final look (the others are no longer probing). */

@@ -12,6 +12,8 @@ import { planReconcile } from '../core/plan-reconcile.js';
 import type { Action, Plan } from '../core/plan-types.js';
 import { isDestructive, NEEDS_A_PERSON } from '../core/plan-types.js';
 import { GlusterCli } from '../gluster/gluster-cli.js';
+import { GlusterOperationError } from '../gluster/gluster-errors.js';
+import { getVolumeInfo } from '../gluster/volume-info.js';
 import type { GlusterCliOptions } from '../gluster/gluster-cli.js';
 import type { Resolver } from '../gluster/host-identity.js';
 import type { GlusterClusterApi, ObjectKey } from '../kube/gluster-cluster-api.js';
@@ -253,7 +255,10 @@ async function runPass(
   }
   await recordNewBlockers(deps.events, cluster, plan);
 
-  const { made, failure } = await act(deps, cli, cluster, plan.batch, fence, signal, logger);
+  const { made, failure } = await act(deps, cli, cluster, plan.batch, fence, signal, logger, {
+    observation,
+    facts: deps.facts.of(clusterKey),
+  });
   let landed = true;
   if (made.length > 0) {
     const before = observation;
@@ -281,8 +286,9 @@ async function runPass(
   } else if (!landed || (made.length === 0 && stillMoving)) {
     // Something is on its way: look again soon, less soon each time.
     result = { followUp: true };
-  } else if (made.length > 0 && plan.batch.length > 0) {
-    // The next changes (a detach after probes, the next detach) wait for no one.
+  } else if (made.length > 0) {
+    // Changes landed: the next pass follows at once, for the next changes (a detach after
+    // probes, the next detach) and the versions a pass that changes things does not read.
     result = { requeueAfterMs: 0 };
   } else {
     result = { requeueAfterMs: resyncMs };
@@ -290,7 +296,11 @@ async function runPass(
   return { status, result, nodeStates };
 }
 
-/** Makes the batch's changes one after another, each cleared by the fence first. */
+/**
+ * Makes the batch's changes, each cleared by the fence right before it starts. Probes run side
+ * by side (glusterd takes concurrent probes; the executor runs at most 4 commands per node at
+ * once); a destructive change is alone in its batch.
+ */
 async function act(
   deps: ReconcilerDeps,
   cli: GlusterCli,
@@ -299,12 +309,12 @@ async function act(
   fence: ChangeFence,
   signal: AbortSignal,
   logger: Logger,
+  seen: { readonly observation: Observation; readonly facts: NodeFacts },
 ): Promise<{ made: Action[]; failure: PassFailure | undefined }> {
   const made: Action[] = [];
   let failure: PassFailure | undefined;
   const events: Promise<void>[] = [];
-  for (const action of batch) {
-    if (action.kind === 'removeFinalizer') continue;
+  const makeOne = async (action: Exclude<Action, { kind: 'removeFinalizer' }>): Promise<void> => {
     const what = describeAction(action);
     const timeoutMs = await fence.clear(what, { isDestructive: isDestructive(action) });
     const started = deps.now().getTime();
@@ -332,25 +342,67 @@ async function act(
       if (signal.aborted) {
         throw new PassAbortedError('Shutdown', `Stopped while: ${what}`, { cause: error });
       }
-      failure = classifyActionError(error);
+      const failed =
+        (await explainRefusedProbe(cli, action, error, seen, signal)) ?? classifyActionError(error);
+      failure ??= failed;
       logger.warn(`Failed: ${what}`, {
         verb: action.kind,
-        reason: failure.reason,
-        error: failure.message,
+        reason: failed.reason,
+        error: failed.message,
       });
       events.push(
         deps.events.record(cluster, {
           type: 'Warning',
           reason: `${capitalize(action.kind)}Failed`,
-          message: `${what}: ${failure.message}`,
+          message: `${what}: ${failed.message}`,
           action: action.kind,
         }),
       );
-      // A failed probe does not stop the others; a destructive change is alone anyway.
+      // A failed probe does not stop the others.
     }
+  };
+  const changes = batch.filter((action) => action.kind !== 'removeFinalizer');
+  try {
+    const probes = changes.filter((action) => action.kind === 'probe');
+    const others = changes.filter((action) => action.kind !== 'probe');
+    // A fence refusal (PassAbortedError) stops the pass; the probes already started finish.
+    const settled = await Promise.allSettled(probes.map(makeOne));
+    const refused = settled.find((outcome) => outcome.status === 'rejected');
+    if (refused) throw refused.reason;
+    for (const action of others) await makeOne(action);
+  } finally {
+    await Promise.all(events);
   }
-  await Promise.all(events);
   return { made, failure };
+}
+
+/**
+ * gluster refuses to probe a lone node that has volumes of its own, with the same answer as for
+ * a node in another pool. The volumes are read only then, to say which, and remembered, so the
+ * next passes report NodeHasVolumes (Stalled) instead of probing again.
+ */
+async function explainRefusedProbe(
+  cli: GlusterCli,
+  action: Action,
+  error: unknown,
+  seen: { readonly observation: Observation; readonly facts: NodeFacts },
+  signal: AbortSignal,
+): Promise<PassFailure | undefined> {
+  if (action.kind !== 'probe') return undefined;
+  if (!(error instanceof GlusterOperationError) || error.reason !== 'PeerInOtherPool') {
+    return undefined;
+  }
+  const target = seen.observation.nodes.find((node) => node.address === action.target);
+  if (target?.uuid === undefined || target.view?.length !== 1) return undefined;
+  const volumes = await getVolumeInfo(cli, action.target, { signal }).catch(() => undefined);
+  if (!volumes || volumes.length === 0) return undefined;
+  const names = volumes.map((volume) => volume.name);
+  seen.facts.rememberVolumes(action.target, target.uuid, names);
+  return {
+    reason: 'NodeHasVolumes',
+    message: `${action.target} has volumes of its own (${names.join(', ')}), and gluster refuses to probe such a node; delete them or remove the node from spec`,
+    isTerminal: false,
+  };
 }
 
 /**
