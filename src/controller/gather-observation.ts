@@ -81,7 +81,7 @@ export async function gatherObservation(
           () => undefined,
         );
   const answers = await Promise.all(
-    specNodes.map((spec) => askNode(cli, spec, read, facts, { deferFacts })),
+    specNodes.map((spec) => askNode(cli, spec, read, facts, { deferFacts, quick })),
   );
   const selves = answers.map((answer) => answer.members?.find((member) => member.isLocal));
   // UUID → spec address: this pass's answers first, then what earlier passes learnt.
@@ -186,7 +186,7 @@ async function askNode(
   spec: GlusterNodeSpec,
   read: CallOptions,
   facts: NodeFacts,
-  options: { readonly deferFacts: boolean },
+  options: { readonly deferFacts: boolean; readonly quick: boolean },
 ): Promise<Answer> {
   const known = facts.versionOf(spec.address);
   // One round: the pool list, with the version when it is not known (and not deferred).
@@ -207,13 +207,25 @@ async function askNode(
   if (version !== undefined) facts.rememberVersion(spec.address, self.uuid, version);
   if (known && known.uuid !== self.uuid) facts.forgetNode(spec.address);
   // A lone node's volumes are not read on the way to its probe: glusterd refuses to probe a
-  // node with volumes of its own, and the pass reads them then to say why (see NodeFacts).
-  const names = members.length === 1 ? facts.volumesOf(spec.address, self.uuid) : undefined;
+  // node with volumes of its own, and the pass reads them then to say why. A node known to
+  // have had volumes is read again, so it is probed once they are gone.
+  let volumes: Answer['volumes'];
+  if (members.length === 1 && !options.quick && facts.volumesOf(spec.address, self.uuid)) {
+    const list = await getVolumeInfo(cli, spec.address, read).catch(() => undefined);
+    if (list) {
+      volumes = {
+        names: list.map((volume) => volume.name),
+        bricks: list.flatMap((volume) => volume.bricks.map((brick) => brick.name)),
+      };
+      if (list.length > 0) facts.rememberVolumes(spec.address, self.uuid, volumes.names);
+      else facts.forgetVolumes(spec.address);
+    }
+  }
   return {
     spec,
     members,
     version: version ?? (known?.uuid === self.uuid ? known.version : undefined),
-    volumes: names && { names: [...names], bricks: [] },
+    volumes,
     failure,
   };
 }

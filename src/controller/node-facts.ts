@@ -7,7 +7,8 @@ export const PROBE_STUCK_AFTER_MS = 2 * 60_000;
  * What rarely changes about a pool's nodes, kept between passes so a pass does not ask again:
  * each node's gluster version (per address, dropped when the node answers with another glusterd
  * UUID: reinstalled), the pool's op-version, and the volumes of a lone node that gluster refused
- * to probe for them (so the next passes say NodeHasVolumes instead of probing again). Both are read again after FACTS_REFRESH_MS, a node's version
+ * to probe for them (so the next passes read them again and say NodeHasVolumes instead of
+ * probing again). Both are read again after FACTS_REFRESH_MS, a node's version
  * also after its glusterd was seen down (it may have been upgraded).
  */
 export class NodeFacts {
@@ -54,6 +55,10 @@ export class NodeFacts {
 
   rememberVolumes(address: string, uuid: string, names: readonly string[]): void {
     this.volumes.set(address, { uuid, names, atMs: this.now() });
+  }
+
+  forgetVolumes(address: string): void {
+    this.volumes.delete(address);
   }
 
   /** The nodes Probing in this pass's final look (the others are no longer probing). */

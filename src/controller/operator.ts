@@ -121,6 +121,8 @@ export function startOperator(options: OperatorOptions): RunningOperator {
       }
       const durationMs = performance.now() - started;
       if (result.gone) {
+        // Nothing is kept for a resource that is gone: no resync timer, no counters.
+        queue.cancel(key);
         followUps.delete(key);
         metrics?.forgetCluster(key);
         return;

@@ -152,6 +152,16 @@ export class WorkQueue {
     return delayMs;
   }
 
+  /** The key's object is gone: drops its delayed run and its backoff (queued runs stay). */
+  cancel(key: string): void {
+    const pending = this.waiting.get(key);
+    if (pending !== undefined) {
+      this.timers.clearTimeout(pending.handle);
+      this.waiting.delete(key);
+    }
+    this.failures.delete(key);
+  }
+
   /** Resets `key`'s backoff (after a success). Does not unqueue it. */
   forget(key: string): void {
     this.failures.delete(key);

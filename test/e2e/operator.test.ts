@@ -31,7 +31,12 @@ describe('the operator against a real API server and real glusterd nodes', funct
 
   it('forms a pool of three and reports it Ready with three connected members', async () => {
     await harness.apply('pool', specOf([0, 1, 2]));
-    const ready = await harness.waitFor('pool', 'be Ready with 3 members', (c) => isReadyAt(c, 3));
+    // Versions and the op-version come with the pass that follows the probes.
+    const ready = await harness.waitFor(
+      'pool',
+      'be Ready with 3 members, versions read',
+      (c) => isReadyAt(c, 3) && c.status?.opVersion !== undefined,
+    );
     expect(ready.status?.nodes?.map((node) => node.state)).to.deep.equal([
       'Connected',
       'Connected',
@@ -147,5 +152,33 @@ describe('the operator against a real API server and real glusterd nodes', funct
       n2: [n(1).hostname],
       n3: [n(2).hostname],
     });
+  });
+
+  it('does not probe a lone node with volumes of its own: gluster refuses, and status says why', async () => {
+    await createVolume(pool().pool, n(3), 'own', [n(3)]);
+    try {
+      await harness.apply('vols', specOf([0, 3]));
+      const stalled = await harness.waitFor(
+        'vols',
+        'be Stalled on the node with volumes',
+        (c) => condition(c, 'Stalled') === 'True NodeHasVolumes',
+        60_000,
+      );
+      expect(stalled.status?.nodes?.[1]?.state).to.equal('Pending');
+      expect(condition(stalled, 'Stalled')).to.equal('True NodeHasVolumes');
+      expect(stalled.status?.conditions?.find((c) => c.type === 'Stalled')?.message).to.contain(
+        'own',
+      );
+      expect((await poolSnapshot(pool().pool, [n(3)]))['n4']).to.deep.equal([n(3).hostname]);
+    } finally {
+      await deleteVolume(pool().pool, n(3), 'own');
+    }
+    await harness.waitFor(
+      'vols',
+      'probe it once the volume is gone',
+      (c) => isReadyAt(c, 2),
+      120_000,
+    );
+    await harness.deleteAndWait('vols');
   });
 });

@@ -216,6 +216,23 @@ const scenarios: readonly Scenario[] = [
     started: ['ns/a'],
   },
   {
+    name: 'cancel drops a delayed run of a key whose object is gone, and its backoff',
+    steps: async (h) => {
+      h.queue.addAfter('ns/a', 1_000);
+      h.queue.addRateLimited('ns/b');
+      h.queue.cancel('ns/a');
+      h.queue.cancel('ns/b');
+      expect(h.queue.delayed()).to.equal(0);
+      expect(h.queue.numRequeues('ns/b')).to.equal(0);
+      await h.timers.advance(10_000);
+      expect(h.started).to.deep.equal([]);
+      h.queue.add('ns/c');
+      await settle();
+      await h.finish('ns/c');
+    },
+    started: ['ns/c'],
+  },
+  {
     name: 'addAfter with no delay queues at once',
     steps: async (h) => {
       h.queue.addAfter('ns/a', 0);
