@@ -22,6 +22,7 @@ import { cleanUp } from './clean-up.js';
 import { ClusterWatch } from './cluster-watch.js';
 import { createGlusterCluster, createSshSecret, deleteGlusterCluster } from './cluster-objects.js';
 import { isPoolReady } from './pool-conditions.js';
+import { scrape } from './prometheus-text.js';
 import { readProcessMemory } from './process-memory.js';
 import { dissolve, formWithRawCli } from './raw-cli-floor.js';
 import type { ShippedOperator } from './shipped-operator.js';
@@ -133,6 +134,9 @@ try {
 
         await deleteGlusterCluster(objects, namespace, name);
         await watch.until(name, 'be deleted', (cluster) => cluster === undefined, timeoutMs);
+        // A pass that read the object before it went may still be running: wait until the
+        // operator has let the pool go (its per-pool counters go with it), then dissolve.
+        await operatorForgot(operator.process.url, `${namespace}/${name}`, timeoutMs);
         await dissolve(pool);
       }
       const memory = readProcessMemory(operator.process.pid);
@@ -182,4 +186,20 @@ try {
       },
     ],
   ]);
+}
+
+/** Waits until the operator's /metrics no longer has a pass counter for `cluster`. */
+async function operatorForgot(url: string, cluster: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const { samples } = await scrape(`${url}/metrics`);
+    const known = samples.some(
+      (sample) =>
+        sample.name === 'gluster_operator_pool_reconciles_total' &&
+        sample.labels['cluster'] === cluster,
+    );
+    if (!known) return;
+    if (performance.now() > deadline) throw new Error(`the operator did not let ${cluster} go`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
