@@ -9,8 +9,7 @@ import {
   stopGlusterd,
   type NodeRuntime,
 } from './node-daemons.js';
-import { dropInbound, restoreInbound } from './inbound-filter.js';
-import { dropOutbound, restoreOutbound } from './outbound-filter.js';
+import { dropPort, restorePort } from './port-filter.js';
 import { poolFiles, SUDO_USER, writePoolFiles } from './pool-files.js';
 import { layoutPool, MAX_POOL_INDEX, validatePoolName, type PoolLayout } from './pool-layout.js';
 import {
@@ -342,19 +341,19 @@ class TestPool implements GlusterTestPool {
   }
 
   async dropOutbound(node: TestNode | string, port = 24007): Promise<void> {
-    return dropOutbound(this.runtime(node), port);
+    return dropPort(this.runtime(node), 'outbound', port);
   }
 
   async restoreOutbound(node: TestNode | string): Promise<void> {
-    return restoreOutbound(this.runtime(node));
+    return restorePort(this.runtime(node), 'outbound');
   }
 
   async dropInbound(node: TestNode | string, port = 22): Promise<void> {
-    return dropInbound(this.runtime(node), port);
+    return dropPort(this.runtime(node), 'inbound', port);
   }
 
   async restoreInbound(node: TestNode | string): Promise<void> {
-    return restoreInbound(this.runtime(node));
+    return restorePort(this.runtime(node), 'inbound');
   }
 
   destroy(): Promise<void> {
