@@ -45,8 +45,6 @@ describe('the operator killed mid-pass and restarted', function () {
     }
     child.kill('SIGKILL');
     await child.exited();
-    const afterKill = await poolSnapshot(pool().pool, [nodes[0]!]);
-    expect(afterKill['n1']!.length).to.be.lessThan(4);
 
     child = await spawnOperator({ kubeconfigPath, watchNamespace: harness.namespace });
     await harness.waitFor('pool', 'be Ready with 4 members', (cluster) => isReadyAt(cluster, 4));
