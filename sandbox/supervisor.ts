@@ -161,10 +161,11 @@ export async function runSupervisor(paths: SandboxPaths, logger: Logger): Promis
       httpPort: o.httpPort,
       restarts,
     });
-    setState({ phase: 'ready', operator: operatorState(running, 0) });
+    // The progress line first: `up` stops following progress once the state says ready.
     progress(
       `Operator: ready (health, status and metrics on http://127.0.0.1:${String(httpPort)})`,
     );
+    setState({ phase: 'ready', operator: operatorState(running, 0) });
 
     // From here on this process stops things in order itself. The testbed's and the control
     // plane's signal handlers would kill their parts at once, under the running operator; their

@@ -152,7 +152,11 @@ async function followSupervisor(
     const state = readSandboxState(paths);
     // The state file may still be the one of an earlier run until the new supervisor writes it.
     const ours = state?.supervisor.pid === supervisor.pid ? state : undefined;
-    if (ours?.phase === 'ready') return ours;
+    if (ours?.phase === 'ready') {
+      // Lines written between the read above and the state: shown before returning.
+      for (const entry of follower.readNew()) reporter.step(entry.message);
+      return ours;
+    }
     if (ours?.phase === 'failed') {
       await waitForExit(supervisor, () => exit !== undefined);
       throw new SandboxError(`The sandbox could not start: ${ours.error ?? 'no reason given'}`);
