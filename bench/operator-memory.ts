@@ -16,7 +16,7 @@
  *          --real N --unreachable N, --runtime dist|tsx
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { GlusterCluster, GlusterClusterSpec } from '../src/api/gluster-cluster.js';
@@ -29,6 +29,7 @@ import type { OperatorProcess } from '../test/support/operator-process.js';
 import { spawnOperator } from '../test/support/operator-process.js';
 import { runCommand } from '../test/support/run-command.js';
 import { startGlusterTestPool } from '../testbed/gluster-test-pool.js';
+import { readProcessMemory } from './process-memory.js';
 
 const { values } = parseArgs({
   options: {
@@ -84,19 +85,6 @@ const MiB = (kib: number): string => (kib / 1024).toFixed(1);
 const median = (xs: readonly number[]): number =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
-/** VmRSS and VmHWM (kB) of a live process; undefined once it has gone. */
-function readProcStatus(pid: number): { rssKiB: number; hwmKiB: number } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const field = (name: string): number =>
-    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1]);
-  return { rssKiB: field('VmRSS'), hwmKiB: field('VmHWM') };
-}
-
 /** The heap in use and the passes so far, from the operator's own /metrics. */
 async function readMetrics(
   operator: OperatorProcess,
@@ -122,7 +110,7 @@ async function sample(operator: OperatorProcess, seconds: number): Promise<Sampl
   const samples: Sample[] = [];
   const startedAt = performance.now();
   for (let tick = 0; tick <= seconds; tick++) {
-    const proc = readProcStatus(operator.pid);
+    const proc = readProcessMemory(operator.pid);
     if (!proc) throw new Error(`the operator has exited:\n${operator.output().slice(-4_000)}`);
     samples.push({ atMs: performance.now(), ...proc, ...(await readMetrics(operator)) });
     const next = startedAt + (tick + 1) * 1_000;
