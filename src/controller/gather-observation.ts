@@ -172,7 +172,8 @@ export async function readPlanNeeds(
   return { ...observation, nodes, bricksByUuid };
 }
 
-function readOptions(options: GatherOptions): CallOptions {
+/** A read's options: its deadline (connecting included) and the pass's signal. */
+export function readOptions(options: GatherOptions): CallOptions {
   const readTimeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
   return {
     timeoutMs: readTimeoutMs,

@@ -14,7 +14,7 @@ import { isDestructive, NEEDS_A_PERSON } from '../core/plan-types.js';
 import { GlusterCli } from '../gluster/gluster-cli.js';
 import { GlusterOperationError } from '../gluster/gluster-errors.js';
 import { getVolumeInfo } from '../gluster/volume-info.js';
-import type { GlusterCliOptions } from '../gluster/gluster-cli.js';
+import type { CallOptions, GlusterCliOptions } from '../gluster/gluster-cli.js';
 import type { Resolver } from '../gluster/host-identity.js';
 import type { GlusterClusterApi, ObjectKey } from '../kube/gluster-cluster-api.js';
 import { NotFoundError } from '../kube/kube-errors.js';
@@ -31,7 +31,7 @@ import type { ExecutorSource } from './executor-cache.js';
 import { applyFinalizerPolicy } from './finalizer-policy.js';
 import { followChanges } from './follow-changes.js';
 import type { GatherOptions } from './gather-observation.js';
-import { gatherObservation, readPlanNeeds } from './gather-observation.js';
+import { gatherObservation, readOptions, readPlanNeeds } from './gather-observation.js';
 import type { InventoryReader } from './inventory-reader.js';
 import { NodeFacts } from './node-facts.js';
 import type { ChangeFence } from './pass/change-fence.js';
@@ -314,6 +314,11 @@ async function act(
   const made: Action[] = [];
   let failure: PassFailure | undefined;
   const events: Promise<void>[] = [];
+  // Explaining a refused probe is a read: it has the reads' deadline, not a change's.
+  const read = readOptions({
+    signal,
+    ...(deps.readTimeoutMs === undefined ? {} : { readTimeoutMs: deps.readTimeoutMs }),
+  });
   const makeOne = async (action: Exclude<Action, { kind: 'removeFinalizer' }>): Promise<void> => {
     const what = describeAction(action);
     const timeoutMs = await fence.clear(what, { isDestructive: isDestructive(action) });
@@ -343,7 +348,7 @@ async function act(
         throw new PassAbortedError('Shutdown', `Stopped while: ${what}`, { cause: error });
       }
       const failed =
-        (await explainRefusedProbe(cli, action, error, seen, signal)) ?? classifyActionError(error);
+        (await explainRefusedProbe(cli, action, error, seen, read)) ?? classifyActionError(error);
       failure ??= failed;
       logger.warn(`Failed: ${what}`, {
         verb: action.kind,
@@ -386,7 +391,7 @@ async function explainRefusedProbe(
   action: Action,
   error: unknown,
   seen: { readonly observation: Observation; readonly facts: NodeFacts },
-  signal: AbortSignal,
+  read: CallOptions,
 ): Promise<PassFailure | undefined> {
   if (action.kind !== 'probe') return undefined;
   if (!(error instanceof GlusterOperationError) || error.reason !== 'PeerInOtherPool') {
@@ -394,7 +399,7 @@ async function explainRefusedProbe(
   }
   const target = seen.observation.nodes.find((node) => node.address === action.target);
   if (target?.uuid === undefined || target.view?.length !== 1) return undefined;
-  const volumes = await getVolumeInfo(cli, action.target, { signal }).catch(() => undefined);
+  const volumes = await getVolumeInfo(cli, action.target, read).catch(() => undefined);
   if (!volumes || volumes.length === 0) return undefined;
   const names = volumes.map((volume) => volume.name);
   seen.facts.rememberVolumes(action.target, target.uuid, names);
