@@ -195,8 +195,8 @@ async function operatorForgot(url: string, cluster: string, timeoutMs: number): 
     const { samples } = await scrape(`${url}/metrics`);
     const known = samples.some(
       (sample) =>
-        sample.name === 'gluster_operator_pool_reconciles_total' &&
-        sample.labels['cluster'] === cluster,
+        sample.name === 'gluster_operator_cluster_reconciles_total' &&
+        `${sample.labels['namespace']}/${sample.labels['name']}` === cluster,
     );
     if (!known) return;
     if (performance.now() > deadline) throw new Error(`the operator did not let ${cluster} go`);

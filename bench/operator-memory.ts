@@ -93,9 +93,9 @@ async function readMetrics(
     const text = await (
       await fetch(`${operator.url}/metrics`, { signal: AbortSignal.timeout(2_000) })
     ).text();
-    const heap = /^gluster_operator_nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1];
-    const external = /^gluster_operator_nodejs_external_memory_bytes (\S+)$/m.exec(text)?.[1];
-    const passes = [...text.matchAll(/^gluster_operator_reconcile_total\{[^}]*\} (\S+)$/gm)];
+    const heap = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1];
+    const external = /^nodejs_external_memory_bytes (\S+)$/m.exec(text)?.[1];
+    const passes = [...text.matchAll(/^controller_runtime_reconcile_total\{[^}]*\} (\S+)$/gm)];
     return {
       heapUsedBytes: heap === undefined ? undefined : Number(heap),
       externalBytes: external === undefined ? undefined : Number(external),

@@ -9,7 +9,7 @@
  *          addresses of the testbed pool's own subnet that no node has (ARP goes unanswered, SSH
  *          connects fail), created at --rate a second, kept for --minutes from the first create.
  *          RSS peak (and VmHWM, the process's peak so far); passes/min from
- *          gluster_operator_reconcile_total; the operator's API requests/min counted on the API
+ *          controller_runtime_reconcile_total; the operator's API requests/min counted on the API
  *          server (its audit log, the operator's service account user).
  *   steady one resync interval of the load, from half an interval after the first create (when
  *          --minutes ≥ 1.5 intervals): the first passes are over and the third not yet due, so
@@ -248,11 +248,11 @@ try {
   const perMinute = (from: Mark, to: Mark, value: number | undefined): string =>
     value === undefined ? 'n/a' : (value / minutes(to.atMs - from.atMs)).toFixed(1);
   const passes = (from: Mark, to: Mark) =>
-    increaseOf(from.metrics, to.metrics, 'gluster_operator_reconcile_total');
+    increaseOf(from.metrics, to.metrics, 'controller_runtime_reconcile_total');
   const byResult = (from: Mark, to: Mark): string =>
     ['success', 'requeue', 'error']
       .map((result) => {
-        const n = increaseOf(from.metrics, to.metrics, 'gluster_operator_reconcile_total', {
+        const n = increaseOf(from.metrics, to.metrics, 'controller_runtime_reconcile_total', {
           result,
         });
         return `${result} ${perMinute(from, to, n)}`;
@@ -319,6 +319,20 @@ try {
     `(${perMinute(afterStart, afterEndMark, allRequests(afterStart, afterEndMark))})`,
   ]);
 
+  // Where RSS does not come back, these say whether the objects are still alive (heap used) or
+  // only the pages are still held (heap total, malloc'd memory outside the heap).
+  const heapOf = (at: Mark): string => {
+    const bytes = (metric: string) => sumOf(at.metrics, metric);
+    const used = bytes('nodejs_heap_size_used_bytes');
+    const total = bytes('nodejs_heap_size_total_bytes');
+    const external = bytes('nodejs_external_memory_bytes');
+    const show = (value: number | undefined) => (value === undefined ? '-' : mib(value / 1024));
+    return `heap used ${show(used)}, heap total ${show(total)}, external ${show(external)}`;
+  };
+  console.log('');
+  console.log(`V8 at the end of idle: ${heapOf(idleEnd)} MiB`);
+  console.log(`V8 at the end of load: ${heapOf(loadEnd)} MiB`);
+  console.log(`V8 at the end of after: ${heapOf(afterEndMark)} MiB`);
   console.log('');
   console.log(
     `load: ${withStatus} of ${count} had a status at the end (reconciled at least once), ${notReady} reported not Ready; the pool ${poolStillReady ? 'still Ready' : 'NOT Ready'} at the end`,

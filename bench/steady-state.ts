@@ -70,12 +70,12 @@ interface PoolFigures {
 }
 
 function poolFigures(before: PromScrape, after: PromScrape, key: string): PoolFigures {
-  const cluster = { cluster: key };
+  const cluster = { namespace: key.split('/')[0]!, name: key.split('/')[1]! };
   return {
-    passes: increaseOf(before, after, 'gluster_operator_pool_reconciles_total', cluster),
-    writes: increaseOf(before, after, 'gluster_operator_pool_status_writes_total', cluster),
-    commands: increaseOf(before, after, 'gluster_operator_pool_remote_commands_total', cluster),
-    handshakes: increaseOf(before, after, 'gluster_operator_pool_ssh_handshakes_total', cluster),
+    passes: increaseOf(before, after, 'gluster_operator_cluster_reconciles_total', cluster),
+    writes: increaseOf(before, after, 'gluster_operator_cluster_status_writes_total', cluster),
+    commands: increaseOf(before, after, 'gluster_operator_cluster_remote_commands_total', cluster),
+    handshakes: increaseOf(before, after, 'gluster_operator_cluster_ssh_handshakes_total', cluster),
   };
 }
 
@@ -193,10 +193,10 @@ try {
     per(b.handshakes),
     '',
   ]);
-  const total = increaseOf(before, after, 'gluster_operator_reconcile_total');
+  const total = increaseOf(before, after, 'controller_runtime_reconcile_total');
   console.log('');
   console.log(
-    `all passes (gluster_operator_reconcile_total): ${total ?? 'n/a'} in the window, ${per(total)} per resync interval`,
+    `all passes (controller_runtime_reconcile_total): ${total ?? 'n/a'} in the window, ${per(total)} per resync interval`,
   );
   console.log(
     `operator's API requests (audit log, user ${OPERATOR_USER}): ${requests.total} in the window, ${per(requests.total)} per resync interval: ${describeKinds(requests, intervals)}`,

@@ -8,12 +8,16 @@ import type { GlusterClusterApi } from '../kube/gluster-cluster-api.js';
 import { createInventoryObjects } from '../kube/inventory-objects.js';
 import { createSshCredentialsSource } from '../kube/ssh-credentials.js';
 import type { Logger } from '../observability/logger.js';
-import type { OperatorMetrics } from '../observability/metrics.js';
+import type {
+  OperatorMetrics,
+  ReconcileResult as MetricsReconcileResult,
+} from '../observability/metrics.js';
+import { KubeApiError } from '../kube/kube-errors.js';
 import { ExecutorCache } from './executor-cache.js';
 import { GlusterClusterWatcher, parseQueueKey } from './gluster-cluster-watcher.js';
 import { ClusterFacts, reconcileGlusterCluster } from './reconcile-gluster-cluster.js';
 import { InventoryReader } from './inventory-reader.js';
-import type { ReconcilerDeps } from './reconcile-gluster-cluster.js';
+import type { ReconcileResult, ReconcilerDeps } from './reconcile-gluster-cluster.js';
 import { CredentialsCache } from './credentials-cache.js';
 import type { Leadership } from './pass/leadership.js';
 import { PassAbortedError } from './pass/pass-aborted-error.js';
@@ -89,6 +93,21 @@ export function createReconcilerDeps(options: OperatorOptions): {
   return { api, executors, deps };
 }
 
+/** How controller-runtime would count a pass that returned `result`. */
+function reconcileResultOf(result: ReconcileResult): MetricsReconcileResult {
+  if (result.retry === true) return 'error';
+  if (result.followUp === true) return 'requeue_after';
+  if (result.requeueAfterMs === 0) return 'requeue';
+  return 'success';
+}
+
+/** The kind of an error a pass threw, for the errors-by-reason metric: a small, fixed set. */
+function errorKindOf(error: unknown): string {
+  if (error instanceof PassAbortedError) return 'PassAborted';
+  if (error instanceof KubeApiError) return 'KubernetesApi';
+  return 'Unexpected';
+}
+
 /** The first delay of a follow-up look; it doubles per follow-up up to progressRequeueMs. */
 const FIRST_FOLLOW_UP_MS = 250;
 
@@ -104,8 +123,12 @@ export function startOperator(options: OperatorOptions): RunningOperator {
   const { config, logger } = options;
   const { api, executors, deps } = createReconcilerDeps(options);
   const metrics = options.metrics;
-  const queue = new WorkQueue({ workers: config.workers, logger });
-  metrics?.trackWorkQueue(queue);
+  const queue = new WorkQueue({
+    workers: config.workers,
+    logger,
+    ...(metrics ? { observer: metrics.workQueueObserver } : {}),
+  });
+  metrics?.trackWorkQueue(queue, config.workers);
   metrics?.trackHandshakes(() => executors.handshakes());
   /** Consecutive follow-ups per key: their delay grows while a change stays on its way. */
   const followUps = new Map<string, number>();
@@ -138,15 +161,13 @@ export function startOperator(options: OperatorOptions): RunningOperator {
         followUps.delete(key);
         if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
       }
-      if (result.nodeStates) metrics?.setPeerStates(key, result.nodeStates);
-      const isRequeue =
-        result.followUp === true || result.retry === true || result.requeueAfterMs === 0;
-      metrics?.observeReconcile(isRequeue ? 'requeue' : 'success', durationMs);
+      if (result.health) metrics?.setClusterHealth(key, result.health);
+      metrics?.observeReconcile(reconcileResultOf(result), durationMs, result.failureReason);
       logger.debug('Reconciled', { cluster: key, durationMs: Math.round(durationMs) });
     } catch (error) {
       if (signal.aborted) return;
       const message = error instanceof Error ? error.message : String(error);
-      metrics?.observeReconcile('error', performance.now() - started);
+      metrics?.observeReconcile('error', performance.now() - started, errorKindOf(error));
       const delayMs = queue.addRateLimited(key);
       if (error instanceof PassAbortedError) {
         logger.warn('Stopped a pass before it acted or wrote', {

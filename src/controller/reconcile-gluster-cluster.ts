@@ -23,6 +23,7 @@ import type { SshCredentialsSource } from '../kube/ssh-credentials.js';
 import { SshSecretError } from '../kube/ssh-credentials.js';
 import { writeStatusIfChanged } from '../kube/status-writer.js';
 import type { Logger } from '../observability/logger.js';
+import type { ClusterHealth } from '../observability/metrics.js';
 import { classifyActionError } from './classify-action-error.js';
 import { readDesiredNodes } from './desired-node-list.js';
 import type { DesiredNodeList } from './desired-node-list.js';
@@ -102,8 +103,10 @@ export class ClusterFacts {
 }
 
 export interface ReconcileResult extends PassResult {
-  /** The state of each spec node this pass saw (for metrics); absent when nothing was gathered. */
-  readonly nodeStates?: readonly NodeState[];
+  /** What the status this pass computed says (for metrics); absent when it computed none. */
+  readonly health?: ClusterHealth;
+  /** The typed reason of the change that failed, with `retry`. */
+  readonly failureReason?: string;
   /** The pass wrote the resource's status. */
   readonly statusWritten?: boolean;
   /** The resource is gone (or let go): everything kept for it was released. */
@@ -124,7 +127,8 @@ export async function reconcileGlusterCluster(
   signal: AbortSignal,
 ): Promise<ReconcileResult> {
   const clusterKey = `${key.namespace}/${key.name}`;
-  let nodeStates: readonly NodeState[] | undefined;
+  let health: ClusterHealth | undefined;
+  let failureReason: string | undefined;
   let statusWritten = false;
   let gone = false;
   const forget = async (): Promise<void> => {
@@ -152,7 +156,8 @@ export async function reconcileGlusterCluster(
     },
     run: async (cluster, fence) => {
       const outcome = await runPass(deps, clusterKey, cluster, fence, signal, forget);
-      nodeStates = outcome.nodeStates;
+      health = outcome.status && healthOf(outcome.status);
+      failureReason = outcome.failureReason;
       return outcome;
     },
     writeStatus: async (snapshot, status) => {
@@ -168,7 +173,8 @@ export async function reconcileGlusterCluster(
   });
   return {
     ...result,
-    ...(nodeStates ? { nodeStates } : {}),
+    ...(health ? { health } : {}),
+    ...(failureReason === undefined ? {} : { failureReason }),
     statusWritten,
     gone,
   };
@@ -181,7 +187,7 @@ async function runPass(
   fence: ChangeFence,
   signal: AbortSignal,
   forget: () => Promise<void>,
-): Promise<PassOutcome<GlusterClusterStatus> & { nodeStates?: readonly NodeState[] }> {
+): Promise<PassOutcome<GlusterClusterStatus> & { failureReason?: string }> {
   const logger = deps.logger.child({ cluster: clusterKey, generation: fence.generation });
   const { spec } = cluster;
   const isDeleting = cluster.metadata.deletionTimestamp !== undefined;
@@ -273,7 +279,6 @@ async function runPass(
   }
 
   const status = statusOf(observation, plan, failure);
-  const nodeStates = plan.nodes.map((node) => node.state);
   const probing = plan.nodes.filter((node) => node.state === 'Probing');
   deps.facts.of(clusterKey).noteProbing(probing.map((node) => node.address));
   // A handshake that has not finished for minutes waits for a person (Stalled), not a poll.
@@ -293,7 +298,21 @@ async function runPass(
   } else {
     result = { requeueAfterMs: resyncMs };
   }
-  return { status, result, nodeStates };
+  return { status, result, ...(failure ? { failureReason: failure.reason } : {}) };
+}
+
+/** What metrics show of a status: Ready, the nodes' states, InventorySynced. */
+function healthOf(status: GlusterClusterStatus): ClusterHealth {
+  const isTrue = (type: string): boolean | undefined => {
+    const condition = status.conditions?.find((c) => c.type === type);
+    return condition && condition.status === 'True';
+  };
+  const inventorySynced = isTrue('InventorySynced');
+  return {
+    ready: isTrue('Ready') ?? false,
+    nodeStates: (status.nodes ?? []).map((node) => node.state),
+    ...(inventorySynced === undefined ? {} : { inventorySynced }),
+  };
 }
 
 /**

@@ -15,6 +15,18 @@ export const realQueueTimers: QueueTimers = {
   now: () => Date.now(),
 };
 
+/**
+ * What the queue tells its metrics, in client-go's workqueue terms: a key added (not one already
+ * queued), how long a key waited before a worker took it, how long its run took, a rate-limited
+ * re-add (a retry).
+ */
+export interface WorkQueueObserver {
+  added(): void;
+  waited(ms: number): void;
+  worked(ms: number): void;
+  retried(): void;
+}
+
 /** Processes one key. The signal aborts when the queue shuts down. */
 export type KeyHandler = (key: string, signal: AbortSignal) => Promise<void>;
 
@@ -32,6 +44,7 @@ export interface WorkQueueOptions {
   /** Uniform in [0, 1). Default Math.random. */
   readonly random?: () => number;
   readonly timers?: QueueTimers;
+  readonly observer?: WorkQueueObserver;
 }
 
 /**
@@ -54,7 +67,12 @@ export class WorkQueue {
   private readonly jitterRatio: number;
   private readonly random: () => number;
   private readonly timers: QueueTimers;
+  private readonly observer: WorkQueueObserver | undefined;
 
+  /** When each key in `dirty` was added (for the wait it had before a worker took it). */
+  private readonly addedAt = new Map<string, number>();
+  /** When each key in `processing` started. */
+  private readonly startedAt = new Map<string, number>();
   /** Keys ready for a worker, in order. Each is also in `dirty` and not in `processing`. */
   private readonly ready: string[] = [];
   /** How many keys at the head of `ready` were added as urgent. */
@@ -84,6 +102,7 @@ export class WorkQueue {
     this.jitterRatio = options.jitterRatio ?? 0.1;
     this.random = options.random ?? Math.random;
     this.timers = options.timers ?? realQueueTimers;
+    this.observer = options.observer;
   }
 
   /** Starts the workers on `handler`. Once only. */
@@ -112,6 +131,8 @@ export class WorkQueue {
       return;
     }
     this.dirty.add(key);
+    this.addedAt.set(key, this.timers.now());
+    this.observer?.added();
     if (this.processing.has(key)) {
       // Queued again when the current run ends.
       if (options.urgent === true) this.urgentAfterRun.add(key);
@@ -148,6 +169,7 @@ export class WorkQueue {
     const failures = this.failures.get(key) ?? 0;
     this.failures.set(key, failures + 1);
     const delayMs = this.backoffDelayMs(failures);
+    this.observer?.retried();
     this.addAfter(key, delayMs);
     return delayMs;
   }
@@ -187,6 +209,21 @@ export class WorkQueue {
     return this.processing.size;
   }
 
+  /**
+   * The runs in flight: how long they have been running in all, and the longest of them
+   * (client-go's unfinished work and longest running processor).
+   */
+  unfinishedWork(): { readonly totalMs: number; readonly longestMs: number } {
+    const now = this.timers.now();
+    let totalMs = 0;
+    let longestMs = 0;
+    for (const started of this.startedAt.values()) {
+      totalMs += now - started;
+      longestMs = Math.max(longestMs, now - started);
+    }
+    return { totalMs, longestMs };
+  }
+
   isShuttingDown(): boolean {
     return this.stopping.signal.aborted;
   }
@@ -204,6 +241,7 @@ export class WorkQueue {
       this.urgentCount = 0;
       this.urgentAfterRun.clear();
       this.dirty.clear();
+      this.addedAt.clear();
     }
     await Promise.all(this.processing.values());
   }
@@ -235,6 +273,11 @@ export class WorkQueue {
       if (key === undefined) return;
       if (this.urgentCount > 0) this.urgentCount--;
       this.dirty.delete(key);
+      const now = this.timers.now();
+      const added = this.addedAt.get(key);
+      this.addedAt.delete(key);
+      if (added !== undefined) this.observer?.waited(now - added);
+      this.startedAt.set(key, now);
       this.processing.set(key, this.run(handler, key));
     }
   }
@@ -255,6 +298,9 @@ export class WorkQueue {
         this.logger.error('Work queue handler failed', { key, error: message, retryInMs });
       }
     } finally {
+      const started = this.startedAt.get(key);
+      this.startedAt.delete(key);
+      if (started !== undefined) this.observer?.worked(this.timers.now() - started);
       this.processing.delete(key);
       const urgent = this.urgentAfterRun.delete(key);
       if (this.dirty.has(key)) {

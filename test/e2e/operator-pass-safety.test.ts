@@ -274,9 +274,13 @@ describe('the reconcile pass: never detach on a guess, never report what it did 
 
     async function passCount(key: string): Promise<number> {
       const metric = await metrics.registry
-        .getSingleMetric('gluster_operator_pool_reconciles_total')
+        .getSingleMetric('gluster_operator_cluster_reconciles_total')
         ?.get();
-      return metric?.values.find((value) => value.labels['cluster'] === key)?.value ?? 0;
+      return (
+        metric?.values.find(
+          (value) => `${String(value.labels['namespace'])}/${String(value.labels['name'])}` === key,
+        )?.value ?? 0
+      );
     }
   });
 

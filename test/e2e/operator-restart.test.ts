@@ -77,14 +77,15 @@ describe('the operator killed mid-pass and restarted', function () {
     await harness.waitFor('pool', 'stay Ready', (cluster) => isReadyAt(cluster, 4));
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).to.equal(200);
-    // The new leader's first pass fills the peers gauge.
+    // The new leader's first pass fills the per-pool gauges.
     let metrics = '';
-    while (!/gluster_operator_peers\{state="Connected"\} 4/.test(metrics)) {
+    while (!/gluster_operator_cluster_nodes\{[^}]*state="Connected"\} 4/.test(metrics)) {
       if (Date.now() > deadline) throw new Error(`no peers metric within 60 s:\n${metrics}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
       metrics = await (await fetch(`${base}/metrics`)).text();
     }
-    expect(metrics).to.contain('gluster_operator_reconcile_total');
+    expect(metrics).to.match(/gluster_operator_cluster_ready\{[^}]*name="pool"\} 1/);
+    expect(metrics).to.contain('controller_runtime_reconcile_total');
     expect(metrics).to.contain('gluster_operator_remote_command_duration_seconds');
     expect(metrics).to.match(/gluster_operator_leader 1/);
     operator.kill('SIGTERM');

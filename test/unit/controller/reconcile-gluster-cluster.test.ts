@@ -187,7 +187,7 @@ describe('reconcileGlusterCluster', () => {
     const { deps, events } = depsWith(api, executor);
     expect(await reconcileGlusterCluster(deps, KEY, signal)).to.deep.equal({
       followUp: true,
-      nodeStates: ['Connected', 'Pending'],
+      health: { ready: false, nodeStates: ['Connected', 'Pending'] },
       statusWritten: true,
       gone: false,
     });

@@ -56,11 +56,19 @@ function settle(): Promise<void> {
 function aQueue(options: { workers?: number; random?: () => number } = {}) {
   const timers = new FakeTimers();
   const logged: LoggedLine[] = [];
+  /** What the queue told its observer, in order. */
+  const observed: string[] = [];
   const queue = new WorkQueue({
     workers: options.workers ?? 1,
     logger: recordingLogger(logged),
     timers,
     random: options.random ?? (() => 0),
+    observer: {
+      added: () => observed.push('added'),
+      waited: (ms) => observed.push(`waited ${ms}`),
+      worked: (ms) => observed.push(`worked ${ms}`),
+      retried: () => observed.push('retried'),
+    },
   });
   const started: string[] = [];
   const running = new Map<string, { resolve: () => void; reject: (error: Error) => void }>();
@@ -85,6 +93,7 @@ function aQueue(options: { workers?: number; random?: () => number } = {}) {
     queue,
     timers,
     logged,
+    observed,
     started,
     signals,
     start: () => {
@@ -599,6 +608,35 @@ describe('WorkQueue', () => {
     await h.finish('ns/b');
     await h.finish('ns/c');
     expect(h.queue.inFlight()).to.equal(0);
+  });
+
+  it("tells its observer what client-go's workqueue metrics count: adds, waits, runs, retries", async () => {
+    const h = aQueue({ workers: 1 });
+    h.queue.add('ns/a');
+    h.queue.add('ns/a'); // already queued: not an add
+    h.queue.add('ns/b');
+    await h.timers.advance(30);
+    h.start();
+    await settle();
+    await h.timers.advance(200);
+    expect(h.queue.unfinishedWork()).to.deep.equal({ totalMs: 200, longestMs: 200 });
+    await h.finish('ns/a');
+    await h.timers.advance(50);
+    expect(h.queue.unfinishedWork()).to.deep.equal({ totalMs: 50, longestMs: 50 });
+    h.queue.addRateLimited('ns/b'); // in flight: a retry, then an add when its delay ends
+    await h.finish('ns/b');
+    expect(h.queue.unfinishedWork()).to.deep.equal({ totalMs: 0, longestMs: 0 });
+    expect(h.observed).to.deep.equal([
+      'added',
+      'added',
+      'waited 30',
+      'worked 200',
+      'waited 230',
+      'retried',
+      'worked 50',
+    ]);
+    await h.timers.advance(1_000);
+    expect(h.observed.slice(7)).to.deep.equal(['added', 'waited 0']);
   });
 
   it('refuses a worker count that is not a positive integer', () => {

@@ -24,7 +24,7 @@ describe('startHttpServer', () => {
     };
     const metrics = createOperatorMetrics();
     metrics.observeReconcile('success', 250);
-    metrics.setPeerStates('storage/pool-a', ['Connected']);
+    metrics.setClusterHealth('storage/pool-a', { ready: true, nodeStates: ['Connected'] });
     server = await startHttpServer({
       port: 0,
       host: '127.0.0.1',
@@ -95,13 +95,14 @@ describe('startHttpServer', () => {
     );
     const text = await response.text();
     for (const name of [
-      'gluster_operator_reconcile_total{result="success"} 1',
-      'gluster_operator_reconcile_duration_seconds_bucket',
+      'controller_runtime_reconcile_total{controller="glustercluster",result="success"} 1',
+      'controller_runtime_reconcile_time_seconds_bucket',
       'gluster_operator_remote_command_duration_seconds',
-      'gluster_operator_peers{state="Connected"} 1',
-      'gluster_operator_work_queue_depth 0',
+      'gluster_operator_cluster_ready{namespace="storage",name="pool-a"} 1',
+      'gluster_operator_cluster_nodes{namespace="storage",name="pool-a",state="Connected"} 1',
+      'workqueue_depth{name="glustercluster"} 0',
       'gluster_operator_leader 0',
-      'gluster_operator_process_resident_memory_bytes',
+      'process_resident_memory_bytes',
     ]) {
       expect(text).to.contain(name);
     }

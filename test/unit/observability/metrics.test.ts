@@ -24,24 +24,53 @@ async function series(
   );
 }
 
+const BUILD = { version: '1.2.3', revision: 'abc123' };
+const quiet = () => createOperatorMetrics({ processMetrics: false, build: BUILD });
+
 describe('createOperatorMetrics', () => {
-  it('counts reconcile passes by result and times them in seconds', async () => {
-    const metrics = createOperatorMetrics({ processMetrics: false });
+  it("counts reconciles by result and times them in controller-runtime's shapes", async () => {
+    const metrics = quiet();
     metrics.observeReconcile('success', 1_200);
     metrics.observeReconcile('success', 300);
-    metrics.observeReconcile('error', 50);
-    expect(await series(metrics, 'gluster_operator_reconcile_total')).to.deep.equal({
-      'result=success': 2,
-      'result=error': 1,
+    metrics.observeReconcile('requeue_after', 40);
+    metrics.observeReconcile('error', 10, 'NodeUnreachable');
+    expect(await series(metrics, 'controller_runtime_reconcile_total')).to.deep.equal({
+      'controller=glustercluster,result=success': 2,
+      'controller=glustercluster,result=requeue': 0,
+      'controller=glustercluster,result=requeue_after': 1,
+      'controller=glustercluster,result=error': 1,
     });
-    const duration = await series(metrics, 'gluster_operator_reconcile_duration_seconds');
-    expect(duration['gluster_operator_reconcile_duration_seconds_count']).to.equal(3);
-    expect(duration['gluster_operator_reconcile_duration_seconds_sum']).to.be.closeTo(1.55, 1e-9);
-    expect(duration['gluster_operator_reconcile_duration_seconds_bucket,le=0.5']).to.equal(2);
+    expect(await series(metrics, 'controller_runtime_reconcile_errors_total')).to.deep.equal({
+      'controller=glustercluster': 1,
+    });
+    const time = await series(metrics, 'controller_runtime_reconcile_time_seconds');
+    expect(
+      time['controller_runtime_reconcile_time_seconds_count,controller=glustercluster'],
+    ).to.equal(4);
+    expect(
+      time['controller_runtime_reconcile_time_seconds_sum,controller=glustercluster'],
+    ).to.be.closeTo(1.55, 1e-9);
+    expect(
+      time['controller_runtime_reconcile_time_seconds_bucket,le=0.05,controller=glustercluster'],
+    ).to.equal(2);
+  });
+
+  it('counts errors by reason, with Unexpected when none is given', async () => {
+    const metrics = quiet();
+    metrics.observeReconcile('error', 10, 'NodeUnreachable');
+    metrics.observeReconcile('error', 10, 'NodeUnreachable');
+    metrics.observeReconcile('error', 10, 'KubernetesApi');
+    metrics.observeReconcile('error', 10);
+    metrics.observeReconcile('success', 10, 'ignored without an error');
+    expect(await series(metrics, 'gluster_operator_reconcile_errors_total')).to.deep.equal({
+      'controller=glustercluster,reason=NodeUnreachable': 2,
+      'controller=glustercluster,reason=KubernetesApi': 1,
+      'controller=glustercluster,reason=Unexpected': 1,
+    });
   });
 
   it('times remote commands by verb and outcome', async () => {
-    const metrics = createOperatorMetrics({ processMetrics: false });
+    const metrics = quiet();
     metrics.observeCommand('peer probe', 'ok', 40);
     metrics.observeCommand('pool list', 'could_not_run', 10_000);
     const values = await series(metrics, 'gluster_operator_remote_command_duration_seconds');
@@ -55,75 +84,148 @@ describe('createOperatorMetrics', () => {
     ).to.equal(10);
   });
 
-  it('sums node states over clusters, reports 0 for the others, and forgets a deleted cluster', async () => {
-    const metrics = createOperatorMetrics({ processMetrics: false });
-    metrics.setPeerStates('storage/pool-a', ['Connected', 'Connected', 'Unreachable']);
-    metrics.setPeerStates('storage/pool-b', ['Connected', 'Pending']);
-    let peers = await series(metrics, 'gluster_operator_peers');
-    expect(peers).to.include({
-      'state=Connected': 3,
-      'state=Unreachable': 1,
-      'state=Pending': 1,
-      'state=Rejected': 0,
+  it('shows each GlusterCluster by namespace and name: ready, node counts by state, inventory; and forgets one that is gone', async () => {
+    const metrics = quiet();
+    metrics.setClusterHealth('storage/pool-a', {
+      ready: false,
+      nodeStates: ['Connected', 'Connected', 'Unreachable'],
     });
-    expect(Object.keys(peers)).to.have.length(11);
-    metrics.setPeerStates('storage/pool-a', ['Connected']);
+    metrics.setClusterHealth('storage/pool-b', {
+      ready: true,
+      nodeStates: ['Connected', 'Connected'],
+      inventorySynced: true,
+    });
+    expect(await series(metrics, 'gluster_operator_cluster_ready')).to.deep.equal({
+      'namespace=storage,name=pool-a': 0,
+      'namespace=storage,name=pool-b': 1,
+    });
+    expect(await series(metrics, 'gluster_operator_cluster_nodes')).to.deep.equal({
+      'namespace=storage,name=pool-a,state=Connected': 2,
+      'namespace=storage,name=pool-a,state=Unreachable': 1,
+      'namespace=storage,name=pool-b,state=Connected': 2,
+    });
+    // Only GlusterClusters with an inventory have the inventory series.
+    expect(await series(metrics, 'gluster_operator_cluster_inventory_synced')).to.deep.equal({
+      'namespace=storage,name=pool-b': 1,
+    });
+    // A state nobody is in any more has no series (not a stale count).
+    metrics.setClusterHealth('storage/pool-a', { ready: true, nodeStates: ['Connected'] });
     metrics.forgetCluster('storage/pool-b');
-    peers = await series(metrics, 'gluster_operator_peers');
-    expect(peers).to.include({ 'state=Connected': 1, 'state=Unreachable': 0, 'state=Pending': 0 });
+    expect(await series(metrics, 'gluster_operator_cluster_nodes')).to.deep.equal({
+      'namespace=storage,name=pool-a,state=Connected': 1,
+    });
+    expect(await series(metrics, 'gluster_operator_cluster_ready')).to.deep.equal({
+      'namespace=storage,name=pool-a': 1,
+    });
+    expect(await series(metrics, 'gluster_operator_cluster_inventory_synced')).to.deep.equal({});
   });
 
-  it('counts passes, status writes, commands and SSH handshakes per pool, and forgets a pool that is gone', async () => {
-    const metrics = createOperatorMetrics({ processMetrics: false });
+  it('counts passes, status writes, commands and SSH handshakes per GlusterCluster, and forgets one that is gone', async () => {
+    const metrics = quiet();
     metrics.countPass('storage/a', true);
     metrics.countPass('storage/a', false);
     metrics.countPass('storage/b', false);
     metrics.countCommand('storage/a');
     let handshakes = new Map([['storage/a', 3]]);
     metrics.trackHandshakes(() => handshakes);
-    expect(await series(metrics, 'gluster_operator_pool_reconciles_total')).to.deep.equal({
-      'cluster=storage/a': 2,
-      'cluster=storage/b': 1,
+    expect(await series(metrics, 'gluster_operator_cluster_reconciles_total')).to.deep.equal({
+      'namespace=storage,name=a': 2,
+      'namespace=storage,name=b': 1,
     });
-    expect(await series(metrics, 'gluster_operator_pool_status_writes_total')).to.deep.equal({
-      'cluster=storage/a': 1,
+    expect(await series(metrics, 'gluster_operator_cluster_status_writes_total')).to.deep.equal({
+      'namespace=storage,name=a': 1,
     });
-    expect(await series(metrics, 'gluster_operator_pool_remote_commands_total')).to.deep.equal({
-      'cluster=storage/a': 1,
+    expect(await series(metrics, 'gluster_operator_cluster_remote_commands_total')).to.deep.equal({
+      'namespace=storage,name=a': 1,
     });
-    expect(await series(metrics, 'gluster_operator_pool_ssh_handshakes_total')).to.deep.equal({
-      'cluster=storage/a': 3,
+    expect(await series(metrics, 'gluster_operator_cluster_ssh_handshakes_total')).to.deep.equal({
+      'namespace=storage,name=a': 3,
     });
     metrics.forgetCluster('storage/a');
     handshakes = new Map();
-    expect(await series(metrics, 'gluster_operator_pool_reconciles_total')).to.deep.equal({
-      'cluster=storage/b': 1,
+    expect(await series(metrics, 'gluster_operator_cluster_reconciles_total')).to.deep.equal({
+      'namespace=storage,name=b': 1,
     });
-    expect(await series(metrics, 'gluster_operator_pool_ssh_handshakes_total')).to.deep.equal({});
+    expect(await series(metrics, 'gluster_operator_cluster_ssh_handshakes_total')).to.deep.equal(
+      {},
+    );
   });
 
-  it('reads the work queue and leadership at each scrape', async () => {
-    const metrics = createOperatorMetrics({ processMetrics: false });
+  it("reads the work queue and leadership at each scrape, in client-go's workqueue shapes", async () => {
+    const metrics = quiet();
     expect(await series(metrics, 'gluster_operator_leader')).to.deep.equal({ '': 0 });
     let depth = 3;
     let leading = true;
-    metrics.trackWorkQueue({ depth: () => depth, inFlight: () => 2 });
+    metrics.trackWorkQueue(
+      {
+        depth: () => depth,
+        inFlight: () => 2,
+        unfinishedWork: () => ({ totalMs: 2_500, longestMs: 2_000 }),
+      },
+      4,
+    );
     metrics.trackLeader(() => leading);
-    expect(await series(metrics, 'gluster_operator_work_queue_depth')).to.deep.equal({ '': 3 });
-    expect(await series(metrics, 'gluster_operator_work_queue_in_flight')).to.deep.equal({ '': 2 });
+    expect(await series(metrics, 'workqueue_depth')).to.deep.equal({ 'name=glustercluster': 3 });
+    expect(await series(metrics, 'controller_runtime_active_workers')).to.deep.equal({
+      'controller=glustercluster': 2,
+    });
+    expect(await series(metrics, 'controller_runtime_max_concurrent_reconciles')).to.deep.equal({
+      'controller=glustercluster': 4,
+    });
+    expect(await series(metrics, 'workqueue_unfinished_work_seconds')).to.deep.equal({
+      'name=glustercluster': 2.5,
+    });
+    expect(await series(metrics, 'workqueue_longest_running_processor_seconds')).to.deep.equal({
+      'name=glustercluster': 2,
+    });
     expect(await series(metrics, 'gluster_operator_leader')).to.deep.equal({ '': 1 });
     depth = 0;
     leading = false;
-    expect(await series(metrics, 'gluster_operator_work_queue_depth')).to.deep.equal({ '': 0 });
+    expect(await series(metrics, 'workqueue_depth')).to.deep.equal({ 'name=glustercluster': 0 });
     expect(await series(metrics, 'gluster_operator_leader')).to.deep.equal({ '': 0 });
   });
 
-  it('has prefixed process metrics in a registry of its own, never the global one', async () => {
+  it('counts what the work queue reports: adds, retries, waits and runs in seconds', async () => {
+    const metrics = quiet();
+    const observer = metrics.workQueueObserver;
+    observer.added();
+    observer.added();
+    observer.retried();
+    observer.waited(5);
+    observer.worked(1_500);
+    expect(await series(metrics, 'workqueue_adds_total')).to.deep.equal({
+      'name=glustercluster': 2,
+    });
+    expect(await series(metrics, 'workqueue_retries_total')).to.deep.equal({
+      'name=glustercluster': 1,
+    });
+    const waits = await series(metrics, 'workqueue_queue_duration_seconds');
+    expect(waits['workqueue_queue_duration_seconds_sum,name=glustercluster']).to.equal(0.005);
+    expect(waits['workqueue_queue_duration_seconds_bucket,le=0.01,name=glustercluster']).to.equal(
+      1,
+    );
+    expect(waits['workqueue_queue_duration_seconds_bucket,le=0.001,name=glustercluster']).to.equal(
+      0,
+    );
+    const work = await series(metrics, 'workqueue_work_duration_seconds');
+    expect(work['workqueue_work_duration_seconds_count,name=glustercluster']).to.equal(1);
+    expect(work['workqueue_work_duration_seconds_bucket,le=1,name=glustercluster']).to.equal(0);
+    expect(work['workqueue_work_duration_seconds_bucket,le=10,name=glustercluster']).to.equal(1);
+  });
+
+  it('says which build runs: build_info with version, revision and Node.js version', async () => {
+    expect(await series(quiet(), 'gluster_operator_build_info')).to.deep.equal({
+      [`version=1.2.3,revision=abc123,nodejs_version=${process.version}`]: 1,
+    });
+  });
+
+  it("has prom-client's unprefixed process metrics in a registry of its own, never the global one", async () => {
     const metrics = createOperatorMetrics();
     const text = await metrics.registry.metrics();
-    expect(text).to.contain('gluster_operator_process_cpu_user_seconds_total');
-    expect(text).to.contain('gluster_operator_nodejs_eventloop_lag_seconds');
-    expect(await globalRegistry.metrics()).to.not.contain('gluster_operator_');
+    expect(text).to.match(/^process_cpu_user_seconds_total /m);
+    expect(text).to.match(/^nodejs_eventloop_lag_seconds /m);
+    expect(text).to.not.contain('gluster_operator_process_');
+    expect(await globalRegistry.metrics()).to.not.match(/gluster_operator_|workqueue_/);
     // Two instances (two tests, two operators in one process) do not clash.
     expect(() => createOperatorMetrics()).to.not.throw();
   });
