@@ -23,7 +23,16 @@ export interface OperatorConfig {
   /** /healthz, /readyz, /metrics and /status; 0 turns the listener off. */
   readonly httpPort: number;
   readonly httpHost: string;
+  /**
+   * Who may read /metrics and /status: `kubernetes` (a bearer token the API server accepts, of an
+   * identity RBAC allows `get` on the path: TokenReview + SubjectAccessReview) or `none` (anyone
+   * who reaches the port). deploy/ and the Helm chart set `kubernetes`.
+   */
+  readonly httpAuth: HttpAuth;
 }
+
+export type HttpAuth = 'kubernetes' | 'none';
+const HTTP_AUTH_MODES: readonly HttpAuth[] = ['kubernetes', 'none'];
 
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 
@@ -52,6 +61,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     return value;
   };
   const logLevel = (env['LOG_LEVEL'] ?? 'info') as LogLevel;
+  const httpAuth = (env['HTTP_AUTH'] || 'none') as HttpAuth;
+  if (!HTTP_AUTH_MODES.includes(httpAuth))
+    problems.push(`HTTP_AUTH must be one of ${HTTP_AUTH_MODES.join(', ')}`);
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const config: OperatorConfig = {
@@ -66,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     logLevel,
     httpPort: integer('HTTP_PORT', 8080, 0, 65535),
     httpHost: env['HTTP_HOST'] || '0.0.0.0',
+    httpAuth,
   };
   if (problems.length > 0) {
     throw new TerminalError(`Invalid configuration: ${problems.join('; ')}`);

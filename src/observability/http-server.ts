@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { HaStatus } from '../ha/ha-role.js';
 import type { Logger } from './logger.js';
+import type { RequestAuthorizer } from './request-authorizer.js';
+import { bearerTokenOf } from './request-authorizer.js';
 
 export interface HealthChecks {
   /** The process works (for the liveness probe: false gets the pod restarted). */
@@ -20,6 +22,11 @@ export interface HttpServerOptions {
   readonly checks: HealthChecks;
   readonly haStatus: () => HaStatus;
   readonly metrics: Registry;
+  /**
+   * Asked before /metrics and /status are answered (HTTP_AUTH=kubernetes); without it they are
+   * open. /healthz and /readyz are always open: the kubelet probes them without a token.
+   */
+  readonly authorizer?: RequestAuthorizer;
   /** How long close() lets requests in progress finish before cutting them. Default 5 s. */
   readonly closeGraceMs?: number;
 }
@@ -40,6 +47,8 @@ export interface RunningHttpServer {
  * - `/metrics`: the registry in Prometheus text format;
  * - `/status`: JSON `{ role, identity, leader, replicasSeen, live, ready }` (leader null when none).
  * Anything else: 404; other methods: 405. A check that throws counts as false.
+ * With an authorizer, /metrics and /status answer 401 without an accepted bearer token, 403 to
+ * an identity RBAC does not allow `get` on the path, and 503 when the API server cannot say.
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { logger, checks, haStatus, metrics } = options;
@@ -63,6 +72,28 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       response.setHeader('Allow', 'GET, HEAD');
       send(response, request, 405, TEXT, 'method not allowed\n');
       return;
+    }
+    if (options.authorizer && PROTECTED.has(route)) {
+      let verdict;
+      try {
+        verdict = await options.authorizer.authorize(
+          bearerTokenOf(request.headers.authorization),
+          route,
+        );
+      } catch (error) {
+        logger.warn('Could not check a request token', { path: route, error: describe(error) });
+        send(response, request, 503, TEXT, 'could not check the token\n');
+        return;
+      }
+      if (verdict === 'unauthenticated') {
+        response.setHeader('WWW-Authenticate', 'Bearer');
+        send(response, request, 401, TEXT, 'unauthorized: a bearer token is required\n');
+        return;
+      }
+      if (verdict === 'forbidden') {
+        send(response, request, 403, TEXT, `forbidden: get ${route} is not allowed\n`);
+        return;
+      }
     }
     switch (route) {
       case '/healthz': {
@@ -145,6 +176,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 }
 
 const ROUTES = new Set(['/healthz', '/readyz', '/metrics', '/status']);
+/** What an authorizer guards: what says how the pools are (and who leads), not the probes. */
+const PROTECTED = new Set(['/metrics', '/status']);
 const TEXT = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 

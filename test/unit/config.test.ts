@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       httpPort: 8080,
       httpHost: '0.0.0.0',
+      httpAuth: 'none',
     });
   });
 
@@ -25,8 +26,10 @@ describe('loadConfig', () => {
       WORKERS: '2',
       DEFAULT_RESYNC_INTERVAL: '90s',
       LOG_LEVEL: 'debug',
+      HTTP_AUTH: 'kubernetes',
     });
     expect(config).to.include({
+      httpAuth: 'kubernetes',
       watchNamespace: 'storage',
       workers: 2,
       defaultResyncMs: 90_000,
@@ -43,6 +46,7 @@ describe('loadConfig', () => {
         GLUSTER_TIMEOUT_SECONDS: 'soon',
         DEFAULT_RESYNC_INTERVAL: '5',
         LOG_LEVEL: 'loud',
+        HTTP_AUTH: 'basic',
       });
     } catch (caught) {
       error = caught;
@@ -54,6 +58,7 @@ describe('loadConfig', () => {
       'GLUSTER_TIMEOUT_SECONDS',
       'DEFAULT_RESYNC_INTERVAL',
       'LOG_LEVEL',
+      'HTTP_AUTH',
     ]) {
       expect(message).to.contain(name);
     }

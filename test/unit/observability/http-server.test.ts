@@ -161,3 +161,71 @@ describe('startHttpServer', () => {
     expect(error).to.be.instanceOf(TypeError);
   });
 });
+
+describe('startHttpServer with an authorizer', () => {
+  let server: RunningHttpServer;
+  let lines: LoggedLine[];
+  const asked: string[] = [];
+  let failing = false;
+
+  beforeEach(async () => {
+    lines = [];
+    asked.length = 0;
+    failing = false;
+    server = await startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      logger: recordingLogger(lines),
+      checks: { isLive: () => true, isReady: () => true },
+      haStatus: () => ({ role: 'master', identity: 'me', leader: 'me', replicasSeen: ['me'] }),
+      metrics: createOperatorMetrics({ processMetrics: false }).registry,
+      authorizer: {
+        authorize(token, path) {
+          asked.push(`${token ?? '-'} ${path}`);
+          if (failing) return Promise.reject(new Error('TokenReview failed: 500'));
+          if (token === 'reader') return Promise.resolve('allowed');
+          if (token === 'someone') return Promise.resolve('forbidden');
+          return Promise.resolve('unauthenticated');
+        },
+      },
+    });
+  });
+
+  afterEach(async () => {
+    await server.close();
+  });
+
+  const get = (path: string, token?: string) =>
+    fetch(`${server.url}${path}`, {
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    });
+
+  it('answers /metrics and /status only to a token the authorizer allows', async () => {
+    for (const path of ['/metrics', '/status']) {
+      expect((await get(path, 'reader')).status).to.equal(200);
+      const forbidden = await get(path, 'someone');
+      expect(forbidden.status).to.equal(403);
+      expect(await forbidden.text()).to.equal(`forbidden: get ${path} is not allowed\n`);
+      const anonymous = await get(path);
+      expect(anonymous.status).to.equal(401);
+      expect(anonymous.headers.get('www-authenticate')).to.equal('Bearer');
+      expect((await get(path, 'forged')).status).to.equal(401);
+    }
+    expect(asked).to.include.members(['reader /metrics', 'someone /status', '- /metrics']);
+  });
+
+  it('leaves /healthz and /readyz open (the kubelet has no token) and never asks about them', async () => {
+    expect((await get('/healthz')).status).to.equal(200);
+    expect((await get('/readyz')).status).to.equal(200);
+    expect(asked).to.deep.equal([]);
+  });
+
+  it('answers 503 when the token cannot be checked, and logs why without the token', async () => {
+    failing = true;
+    const response = await get('/metrics', 'reader');
+    expect(response.status).to.equal(503);
+    const logged = lines.find((line) => line.message === 'Could not check a request token');
+    expect(logged?.meta?.['error']).to.contain('TokenReview failed');
+    expect(JSON.stringify(lines)).to.not.contain('reader');
+  });
+});
