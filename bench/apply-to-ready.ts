@@ -84,6 +84,7 @@ try {
   await core.createNamespace({ body: { metadata: { name: namespace } } });
   operator = await startShippedOperator({
     kubeconfigPath: await installOperatorIdentity(controlPlane),
+    controlPlane,
     watchNamespace: namespace,
     runtime,
   });
@@ -136,7 +137,7 @@ try {
         await watch.until(name, 'be deleted', (cluster) => cluster === undefined, timeoutMs);
         // A pass that read the object before it went may still be running: wait until the
         // operator has let the pool go (its per-pool counters go with it), then dissolve.
-        await operatorForgot(operator.process.url, `${namespace}/${name}`, timeoutMs);
+        await operatorForgot(operator, `${namespace}/${name}`, timeoutMs);
         await dissolve(pool);
       }
       const memory = readProcessMemory(operator.process.pid);
@@ -189,10 +190,14 @@ try {
 }
 
 /** Waits until the operator's /metrics no longer has a pass counter for `cluster`. */
-async function operatorForgot(url: string, cluster: string, timeoutMs: number): Promise<void> {
+async function operatorForgot(
+  operator: ShippedOperator,
+  cluster: string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const { samples } = await scrape(`${url}/metrics`);
+    const { samples } = await scrape(`${operator.process.url}/metrics`, operator.metricsToken);
     const known = samples.some(
       (sample) =>
         sample.name === 'gluster_operator_cluster_reconciles_total' &&

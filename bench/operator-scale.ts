@@ -136,6 +136,7 @@ try {
   const ssh = { secretRef: { name: 'gluster-ssh' } };
   operator = await startShippedOperator({
     kubeconfigPath: await installOperatorIdentity(cp),
+    controlPlane: cp,
     watchNamespace: namespace,
     runtime,
   });
@@ -148,7 +149,7 @@ try {
   const mark = async (): Promise<Mark> => {
     memory.assertAlive('during the run');
     const [metrics, allRequests] = await Promise.all([
-      scrape(`${running.process.url}/metrics`),
+      scrape(`${running.process.url}/metrics`, running.metricsToken),
       apiserverRequests(cp),
     ]);
     return { atMs: performance.now(), epochMs: Date.now(), metrics, allRequests };

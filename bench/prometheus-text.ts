@@ -71,9 +71,12 @@ export function increaseOf(
   return a === undefined || b === undefined ? undefined : b - a;
 }
 
-/** GET `url` (the operator's /metrics) and parse it. */
-export async function scrape(url: string): Promise<PromScrape> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+/** GET `url` (the operator's /metrics) and parse it; `token` for HTTP_AUTH=kubernetes. */
+export async function scrape(url: string, token?: string): Promise<PromScrape> {
+  const response = await fetch(url, {
+    signal: AbortSignal.timeout(10_000),
+    ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }),
+  });
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
   return parsePrometheusText(await response.text());
 }

@@ -10,6 +10,7 @@
  * certificate for the test control plane, in place of the pod's token), the two Downward API
  * variables (POD_NAME, POD_NAMESPACE) and, for the runtime tree, the image's NODE_ENV=production.
  */
+import { metricsReaderToken } from '../test/support/metrics-reader-token.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -132,6 +133,11 @@ export async function installOperatorIdentity(controlPlane: ControlPlane): Promi
 
 export interface ShippedOperator {
   readonly process: OperatorProcess;
+  /**
+   * A token /metrics and /status accept when the shipped env protects them (HTTP_AUTH=kubernetes):
+   * a service account bound to gluster-operator-metrics-reader, as Prometheus would be.
+   */
+  readonly metricsToken: string;
   /** The environment given to the child, the shipped part and the bench's part. */
   readonly shippedEnv: Readonly<Record<string, string>>;
   readonly benchEnv: Readonly<Record<string, string>>;
@@ -143,6 +149,7 @@ export interface ShippedOperator {
  */
 export async function startShippedOperator(options: {
   readonly kubeconfigPath: string;
+  readonly controlPlane: ControlPlane;
   readonly watchNamespace: string;
   readonly runtime: PreparedRuntime;
   readonly podName?: string;
@@ -150,6 +157,7 @@ export async function startShippedOperator(options: {
   readonly maxOutputChars?: number;
 }): Promise<ShippedOperator> {
   const shippedEnv = readShippedEnv();
+  const metricsToken = await metricsReaderToken(options.controlPlane);
   const podName = options.podName ?? 'gluster-operator-bench';
   const httpPort = await freePort();
   const benchEnv: Record<string, string> = {
@@ -172,6 +180,7 @@ export async function startShippedOperator(options: {
     env: { ...shippedEnv, ...benchEnv },
     maxLogLines: options.maxLogLines ?? 2_000,
     maxOutputChars: options.maxOutputChars ?? 512 * 1024,
+    bearerToken: metricsToken,
     ...(options.runtime.command ? { command: options.runtime.command } : {}),
   }).catch((error: unknown) => {
     throw new Error('Could not start the operator', { cause: error });
@@ -187,7 +196,7 @@ export async function startShippedOperator(options: {
     await spawned.stop();
     throw error;
   }
-  return { process: spawned, shippedEnv, benchEnv };
+  return { process: spawned, shippedEnv, benchEnv, metricsToken };
 }
 
 /** One line for the report: the shipped settings the operator ran with. */

@@ -100,6 +100,7 @@ try {
   await createSshSecret(core, namespace, 'gluster-ssh', pool);
   operator = await startShippedOperator({
     kubeconfigPath: await installOperatorIdentity(controlPlane),
+    controlPlane,
     watchNamespace: namespace,
     runtime,
   });
@@ -135,12 +136,12 @@ try {
   );
   await sleep(settleMs);
 
-  const before = await scrape(`${operator.process.url}/metrics`);
+  const before = await scrape(`${operator.process.url}/metrics`, operator.metricsToken);
   const fromEpochMs = Date.now();
   const fromMs = performance.now();
   console.log(`measuring for ${(windowMs / 60_000).toFixed(1)} min…`);
   await sleep(windowMs);
-  const after = await scrape(`${operator.process.url}/metrics`);
+  const after = await scrape(`${operator.process.url}/metrics`, operator.metricsToken);
   const toEpochMs = Date.now();
   const intervals = (performance.now() - fromMs) / RESYNC_MS;
   // The apiserver writes its audit log as each request completes; give it a moment.

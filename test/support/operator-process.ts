@@ -48,6 +48,12 @@ export interface OperatorProcessOptions {
    * repository root; a benchmark passes `--enable-source-maps dist/main.js` and a runtime tree.
    */
   readonly command?: { readonly args: readonly string[]; readonly cwd: string };
+  /**
+   * Sent as `Authorization: Bearer` with every /status request: for an operator run with
+   * HTTP_AUTH=kubernetes (the shipped setting), a token of an identity allowed get on /status
+   * (test/support/metrics-reader-token.ts).
+   */
+  readonly bearerToken?: string;
   /** Parsed log lines kept (the oldest dropped beyond it). Default 200 000. */
   readonly maxLogLines?: number;
   /** Characters of raw output kept for output() (the oldest dropped beyond it). Default 4 MiB. */
@@ -219,7 +225,12 @@ export async function spawnOperator(options: OperatorProcessOptions): Promise<Op
 
   const status = async (): Promise<OperatorStatus | undefined> => {
     try {
-      const response = await fetch(`${url}/status`, { signal: AbortSignal.timeout(2_000) });
+      const response = await fetch(`${url}/status`, {
+        signal: AbortSignal.timeout(2_000),
+        ...(options.bearerToken === undefined
+          ? {}
+          : { headers: { authorization: `Bearer ${options.bearerToken}` } }),
+      });
       if (!response.ok) return undefined;
       return (await response.json()) as OperatorStatus;
     } catch {
