@@ -99,6 +99,12 @@ export type NodeState =
   | 'Pending'
   /** SSH to the node fails: its own view is unknown. */
   | 'Unreachable'
+  /**
+   * The node answered SSH with a host key known_hosts does not vouch for (changed, or marked
+   * @revoked): possible impersonation, or a reinstalled node. Nothing is run on it, and a person
+   * must check the node and update known_hosts in the SSH Secret.
+   */
+  | 'HostKeyMismatch'
   /** SSH works but glusterd does not answer on the node. */
   | 'GlusterdDown'
   /** A member rejected it (state 6), usually a configuration clash. */

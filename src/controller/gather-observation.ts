@@ -6,7 +6,7 @@ import type {
   Observation,
 } from '../core/observation.js';
 import type { PlanNeeds } from '../core/plan-types.js';
-import { CouldNotRunError } from '../exec/exec-errors.js';
+import { CouldNotRunError, HostKeyVerificationError } from '../exec/exec-errors.js';
 import type { CallOptions, GlusterCli } from '../gluster/gluster-cli.js';
 import { GlusterCliError, GlusterOperationError } from '../gluster/gluster-errors.js';
 import type { Resolver } from '../gluster/host-identity.js';
@@ -233,6 +233,9 @@ async function askNode(
 
 /** Why a node could not tell us its view, in the planner's terms. */
 export function classify(error: unknown): NodeFailure {
+  if (error instanceof HostKeyVerificationError && error.isMismatch) {
+    return { kind: 'host-key', message: error.message };
+  }
   if (error instanceof CouldNotRunError) return { kind: 'ssh', message: error.message };
   if (error instanceof GlusterCliError) return { kind: 'glusterd', message: error.message };
   if (error instanceof GlusterOperationError) {

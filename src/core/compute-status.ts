@@ -38,6 +38,7 @@ type ConditionDraft = Omit<Condition, 'lastTransitionTime' | 'observedGeneration
 
 // States that mean the pool is running with a member it cannot count on.
 const UNHEALTHY: ReadonlyMap<NodeState, string> = new Map([
+  ['HostKeyMismatch', 'HostKeyMismatch'],
   ['Unreachable', 'NodesUnreachable'],
   ['GlusterdDown', 'GlusterdDown'],
   ['Disconnected', 'PeersDisconnected'],

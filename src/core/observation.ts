@@ -24,6 +24,8 @@ export function identityOf(node: NodeObservation): string | undefined {
 /** Why a node could not be asked, in the terms of the status. */
 export type NodeFailure =
   | { readonly kind: 'ssh'; readonly message: string }
+  /** It answered SSH with a host key known_hosts does not vouch for (changed or revoked). */
+  | { readonly kind: 'host-key'; readonly message: string }
   | { readonly kind: 'glusterd'; readonly message: string }
   /** glusterd answered, but refused to (GlusterdBusy and similar transient refusals). */
   | { readonly kind: 'gluster'; readonly reason: string; readonly message: string }

@@ -353,6 +353,14 @@ function assessNode(node: NodeObservation, picture: Picture): NodeAssessment {
       message: `SSH failed: ${node.failure.message}; ${seenAs}`,
     };
   }
+  if (node.failure?.kind === 'host-key') {
+    return {
+      ...base,
+      state: 'HostKeyMismatch',
+      views: undefined,
+      message: `${node.failure.message}; nothing is run on it until known_hosts in the SSH Secret vouches for its key; ${seenAs}`,
+    };
+  }
   if (node.failure?.kind === 'glusterd') {
     return {
       ...base,
@@ -563,6 +571,13 @@ function planChanges(picture: Picture, nodes: readonly NodeAssessment[]): Planne
         change: 'probe',
         reason: 'ProbeStuck',
         message: node.message,
+      });
+    } else if (node.state === 'HostKeyMismatch') {
+      blocked.push({
+        target: node.address,
+        change: 'probe',
+        reason: 'HostKeyMismatch',
+        message: `${node.message}. Check the node; if its key changed legitimately, put the new key in known_hosts`,
       });
     } else if (node.state === 'StaleView') {
       blocked.push({

@@ -39,6 +39,8 @@ export type BlockReason =
   /** A destructive change waits for this pass's probes (or a handshake) to land. */
   | 'WaitingForProbe'
   | 'StaleView'
+  /** The node's SSH host key is not the one known_hosts vouches for. */
+  | 'HostKeyMismatch'
   /** A probe handshake that has not finished for minutes. */
   | 'ProbeStuck'
   | 'DuplicateUuid';
@@ -59,6 +61,7 @@ export const NEEDS_A_PERSON: ReadonlySet<BlockReason> = new Set([
   'ReclaimBlockedBricks',
   'DetachBlockedBricks',
   'StaleView',
+  'HostKeyMismatch',
   'ProbeStuck',
 ]);
 

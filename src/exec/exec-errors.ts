@@ -34,8 +34,30 @@ export class HostBackoffError extends SshConnectError {
 /** The node refused our credentials. */
 export class SshAuthError extends CouldNotRunError {}
 
+/**
+ * Why a host key was not accepted: known_hosts has no entry for the node (`unknown-host`: a
+ * configuration gap), or the node offered a key other than the one known_hosts has
+ * (`key-mismatch`) or one marked @revoked (`key-revoked`): possible impersonation, or the node
+ * was reinstalled; either way a person must look.
+ */
+export type HostKeyProblem = 'unknown-host' | 'key-mismatch' | 'key-revoked';
+
 /** The node's host key is not the one known_hosts has for it, or it has none (strict mode). */
-export class HostKeyVerificationError extends CouldNotRunError {}
+export class HostKeyVerificationError extends CouldNotRunError {
+  constructor(
+    message: string,
+    node: string,
+    readonly problem: HostKeyProblem,
+    options?: { cause?: unknown },
+  ) {
+    super(message, node, options);
+  }
+
+  /** The node answered with a key known_hosts does not vouch for, not merely an unknown one. */
+  get isMismatch(): boolean {
+    return this.problem !== 'unknown-host';
+  }
+}
 
 /**
  * The command did not finish in time: either it was ended on the node, or the node gave no

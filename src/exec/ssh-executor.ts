@@ -407,6 +407,7 @@ export class SshExecutor implements Executor {
         throw new HostKeyVerificationError(
           `No known_hosts entry for ${node} (port ${this.port}); add its host key to known_hosts`,
           node,
+          'unknown-host',
         );
       }
       const algorithms = types.flatMap((type) => HOST_KEY_ALGORITHMS[type] ?? [type]);
@@ -496,7 +497,7 @@ export class SshExecutor implements Executor {
           'does not match known_hosts (possible impersonation, or the node was reinstalled)',
         'key-revoked': 'is marked @revoked in known_hosts',
       }[verdict.reason];
-      return new HostKeyVerificationError(`The host key of ${node} ${what}`, node, {
+      return new HostKeyVerificationError(`The host key of ${node} ${what}`, node, verdict.reason, {
         cause: error,
       });
     }

@@ -88,9 +88,15 @@ export function kubernetesAccessReviews(kubeConfig: KubeConfig): AccessReviews {
   const authorization = kubeConfig.makeApiClient(AuthorizationV1Api);
   return {
     async authenticate(token) {
-      const review = await authentication.createTokenReview({
-        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
-      });
+      const body = {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenReview',
+        spec: { token },
+      };
+      // client-node types bodies as its model classes, which are data only; it sends plain
+      // objects all the same.
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+      const review = await authentication.createTokenReview({ body });
       const { status } = review;
       if (status?.authenticated !== true || status.user?.username === undefined) return undefined;
       const { username, uid, groups, extra } = status.user;
@@ -102,25 +108,25 @@ export function kubernetesAccessReviews(kubeConfig: KubeConfig): AccessReviews {
       };
     },
     async mayGet(user, path) {
-      const review = await authorization.createSubjectAccessReview({
-        body: {
-          apiVersion: 'authorization.k8s.io/v1',
-          kind: 'SubjectAccessReview',
-          spec: {
-            user: user.username,
-            ...(user.uid === undefined ? {} : { uid: user.uid }),
-            ...(user.groups === undefined ? {} : { groups: [...user.groups] }),
-            ...(user.extra === undefined
-              ? {}
-              : {
-                  extra: Object.fromEntries(
-                    Object.entries(user.extra).map(([name, values]) => [name, [...values]]),
-                  ),
-                }),
-            nonResourceAttributes: { path, verb: 'get' },
-          },
+      const body = {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: {
+          user: user.username,
+          ...(user.uid === undefined ? {} : { uid: user.uid }),
+          ...(user.groups === undefined ? {} : { groups: [...user.groups] }),
+          ...(user.extra === undefined
+            ? {}
+            : {
+                extra: Object.fromEntries(
+                  Object.entries(user.extra).map(([name, values]) => [name, [...values]]),
+                ),
+              }),
+          nonResourceAttributes: { path, verb: 'get' },
         },
-      });
+      };
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+      const review = await authorization.createSubjectAccessReview({ body });
       return review.status?.allowed === true;
     },
   };

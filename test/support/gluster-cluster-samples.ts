@@ -52,6 +52,7 @@ export const NODE_STATES = everyValue<NodeState>()([
   'Probing',
   'Pending',
   'Unreachable',
+  'HostKeyMismatch',
   'GlusterdDown',
   'Rejected',
   'InOtherPool',

@@ -40,10 +40,19 @@ export function aNode(
   };
 }
 
-export function anUnreachableNode(name: string, kind: 'ssh' | 'glusterd' = 'ssh'): NodeObservation {
+const FAILURE_MESSAGES = {
+  ssh: 'connect ECONNREFUSED',
+  glusterd: 'Connection failed',
+  'host-key': 'The host key of it does not match known_hosts',
+} as const;
+
+export function anUnreachableNode(
+  name: string,
+  kind: keyof typeof FAILURE_MESSAGES = 'ssh',
+): NodeObservation {
   return {
     address: name,
-    failure: { kind, message: kind === 'ssh' ? 'connect ECONNREFUSED' : 'Connection failed' },
+    failure: { kind, message: FAILURE_MESSAGES[kind] },
     uuid: undefined,
     rememberedUuid: undefined,
     glusterVersion: undefined,

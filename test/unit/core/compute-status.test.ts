@@ -87,6 +87,22 @@ describe('computeStatus', () => {
       },
     },
     {
+      name: "a member's host key no longer matches known_hosts: not Ready, Degraded and Stalled with its own reason, not the generic Unreachable",
+      input: aPlanInput(
+        ['n1', 'n2'],
+        anObservation([
+          aNode('n1', [aMember('n2')]),
+          { ...anUnreachableNode('n2', 'host-key'), rememberedUuid: uuidOf('n2') },
+        ]),
+      ),
+      expected: {
+        Ready: 'False HostKeyMismatch',
+        Reconciling: 'False Reconciled',
+        Stalled: 'True HostKeyMismatch',
+        Degraded: 'True HostKeyMismatch',
+      },
+    },
+    {
       name: 'a brick host removed from spec: Stalled until a person moves the bricks',
       input: aPlanInput(
         ['n1'],

@@ -315,6 +315,30 @@ const cases: Case[] = [
     blocked: [['n2', 'NodeHasVolumes']],
   },
   {
+    name: 'a member whose host key no longer matches known_hosts is HostKeyMismatch, waits for a person, and is never detached',
+    input: aPlanInput(
+      ['n1', 'n2', 'n3'],
+      anObservation([
+        aNode('n1', [aMember('n2'), aMember('n3')]),
+        { ...anUnreachableNode('n2', 'host-key'), rememberedUuid: uuidOf('n2') },
+        aNode('n3', [aMember('n1'), aMember('n2')]),
+      ]),
+    ),
+    states: { n1: 'Connected', n2: 'HostKeyMismatch', n3: 'Connected' },
+    batch: [],
+    blocked: [['n2', 'HostKeyMismatch']],
+  },
+  {
+    name: 'a lone node whose host key does not match is not probed',
+    input: aPlanInput(
+      ['n1', 'n2'],
+      anObservation([lone('n1'), anUnreachableNode('n2', 'host-key')]),
+    ),
+    states: { n1: 'Connected', n2: 'HostKeyMismatch' },
+    action: undefined,
+    blocked: [['n2', 'HostKeyMismatch']],
+  },
+  {
     name: 'an unreachable node outside the pool is not probed',
     input: aPlanInput(['n1', 'n2'], anObservation([lone('n1'), anUnreachableNode('n2')])),
     action: undefined,
