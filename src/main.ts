@@ -1,127 +1,38 @@
 /**
- * The composition root: environment → config → real adapters → the running operator. The only
- * place adapters are built. With leader election (the default), this replica runs the operator
- * only while it holds the Lease; on SIGTERM/SIGINT it stops and hands the Lease over at once.
+ * The operator's entry point (the image runs `node dist/main.js`). Before anything else is
+ * loaded it checks the Node.js version (the operator's modules need 24: client-node's undici) and
+ * its arguments (none, or --version); then it imports the composition root (run-operator.ts) and
+ * runs it. Only modules that load on any Node may be imported statically here.
  */
-import { loadConfig } from './config.js';
-import type { RunningOperator } from './controller/operator.js';
-import { startOperator } from './controller/operator.js';
-import type { HaStatus } from './ha/index.js';
-import {
-  createLeaseLock,
-  isReplicaReady,
-  LeaderElector,
-  loadLeaderElectionConfig,
-} from './ha/index.js';
-import { PooledKubeConfig } from './kube/pooled-kube-config.js';
-import { startHttpServer } from './observability/http-server.js';
-import { createLogger } from './observability/logger.js';
-import { createOperatorMetrics } from './observability/metrics.js';
+import { parseOperatorArgs } from './entry-args.js';
+import { checkNodeVersion } from './node-version.js';
+import { formatVersionLine } from './version.js';
 
-async function main(): Promise<void> {
-  // Registered first, so a SIGTERM during start-up also stops cleanly.
-  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
-  const config = loadConfig();
-  const election = loadLeaderElectionConfig();
-  const logger = createLogger({ level: config.logLevel }).child({ replica: election.identity });
-  // One connection pool for every API request (client-node alone opens one per request).
-  const kubeConfig = new PooledKubeConfig();
-  // In a pod: the service account; elsewhere: $KUBECONFIG or ~/.kube/config.
-  kubeConfig.loadFromDefault();
-  const metrics = createOperatorMetrics();
-  logger.info('Started gluster-operator', {
-    server: kubeConfig.getCurrentCluster()?.server,
-    watchNamespace: config.watchNamespace ?? '(all)',
-    workers: config.workers,
-    leaderElection: election.enabled,
-  });
-
-  let operator: RunningOperator | undefined;
-  const run = (): RunningOperator =>
-    startOperator({
-      kubeConfig,
-      config,
-      logger,
-      metrics,
-      // Every change and status write is fenced by the Lease: see docs/ha.md.
-      ...(elector ? { leadership: { remainingMs: () => elector.leadershipRemainingMs() } } : {}),
-    });
-  const elector = election.enabled
-    ? new LeaderElector({
-        lock: createLeaseLock(kubeConfig, election.lease),
-        identity: election.identity,
-        timings: election.timings,
-        logger,
-        callbacks: {
-          // Act on pools only while leading; stop within the renew deadline's margin on loss.
-          onStartedLeading: async (signal) => {
-            logger.info('Became the leader');
-            operator = run();
-            await new Promise<void>((resolve) => {
-              signal.addEventListener('abort', () => {
-                resolve();
-              });
-            });
-            const stopping = operator;
-            operator = undefined;
-            await stopping.stop();
-            logger.info('Stopped leading');
-          },
-          onNewLeader: (identity) => {
-            logger.info('Saw a new leader', { leader: identity });
-          },
-        },
-      })
-    : undefined;
-  metrics.trackLeader(() => (elector ? elector.isLeader() : operator !== undefined));
-  const electing = new AbortController();
-  const electionDone = elector?.run(electing.signal);
-  if (!elector) operator = run();
-
-  const haStatus = (): HaStatus =>
-    elector?.status() ?? {
-      role: 'master',
-      identity: election.identity,
-      leader: election.identity,
-      replicasSeen: [election.identity],
-    };
-  const http =
-    config.httpPort === 0
-      ? undefined
-      : await startHttpServer({
-          port: config.httpPort,
-          host: config.httpHost,
-          logger,
-          // Liveness never depends on the API server: an outage must not restart every pod.
-          checks: {
-            isLive: () => true,
-            isReady: () => isReplicaReady(haStatus(), operator?.isLive() ?? false),
-          },
-          haStatus,
-          metrics: metrics.registry,
-        });
-
-  logger.info('Stopping', { signal: await stopRequested });
-  if (elector) {
-    // Ends the leading work first, then clears the Lease so a standby takes over at once.
-    await elector.release();
-    electing.abort();
-    await electionDone;
-  } else {
-    await operator?.stop();
-  }
-  await http?.close();
-  await kubeConfig.closeConnections();
-  logger.info('Stopped gluster-operator');
+/** One JSON line on stderr, as the operator logs (a log pipeline reads it like any other). */
+function writeError(message: string, error: string): void {
+  process.stderr.write(`${JSON.stringify({ level: 'error', message, error })}\n`);
 }
 
-main().catch((error: unknown) => {
-  // The one top-level catch: an invalid configuration or a failure to start.
-  process.stderr.write(
-    `${JSON.stringify({ level: 'error', message: 'Failed to run gluster-operator', error: error instanceof Error ? error.message : String(error) })}\n`,
-  );
+const tooOld = checkNodeVersion(process.versions.node);
+const args = parseOperatorArgs(process.argv.slice(2));
+if (tooOld !== undefined) {
+  writeError('Failed to start gluster-operator', tooOld);
   process.exitCode = 1;
-});
+} else if (args.kind === 'usage') {
+  writeError('Failed to start gluster-operator', args.message);
+  process.exitCode = 64;
+} else if (args.kind === 'version') {
+  process.stdout.write(`${formatVersionLine()}\n`);
+} else {
+  try {
+    const { runOperator } = await import('./run-operator.js');
+    await runOperator();
+  } catch (error) {
+    // The one top-level catch: an invalid configuration or a failure to start.
+    writeError(
+      'Failed to run gluster-operator',
+      error instanceof Error ? error.message : String(error),
+    );
+    process.exitCode = 1;
+  }
+}

@@ -26,6 +26,8 @@ export interface InventoryLookupOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
   readonly home?: string;
+  /** The system-wide file, last on the lookup; default SYSTEM_INVENTORY_PATH. */
+  readonly systemPath?: string;
 }
 
 export const PEERS_PATH_VARIABLE = 'PEERS_PATH';
@@ -46,7 +48,7 @@ export function inventoryLookupPaths(options: InventoryLookupOptions = {}): stri
   if (explicit) paths.push(resolve(cwd, explicit));
   paths.push(join(cwd, INVENTORY_FILE_NAME));
   if (home) paths.push(join(resolve(cwd, home), '.fluidfs', INVENTORY_FILE_NAME));
-  paths.push(SYSTEM_INVENTORY_PATH);
+  paths.push(options.systemPath ?? SYSTEM_INVENTORY_PATH);
   return [...new Set(paths)];
 }
 

@@ -171,12 +171,13 @@ describe('the runtime tree (scripts/runtime-tree) run as the image runs it', fun
     );
   });
 
-  it('holds package.json, the lock file, dist/ and production dependencies, nothing else', () => {
+  it('holds package.json, the lock file, dist/, production dependencies and the revision, nothing else', () => {
     expect(readdirSync(tree).sort()).to.deep.equal([
       'dist',
       'node_modules',
       'package-lock.json',
       'package.json',
+      'revision',
     ]);
     const modules = readdirSync(path.join(tree, 'node_modules'));
     expect(modules).to.include.members(['@kubernetes', 'ssh2', 'winston', 'fast-xml-parser']);

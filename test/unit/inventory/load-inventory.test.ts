@@ -43,11 +43,14 @@ describe('inventory files', () => {
   let root: string;
   let cwd: string;
   let home: string;
+  /** The system-wide file's stand-in: the machine's own /etc/fluidfs/peers.json never counts. */
+  let systemPath: string;
 
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'gop-inventory-'));
     cwd = join(root, 'work');
     home = join(root, 'home');
+    systemPath = join(root, 'etc', 'fluidfs', 'peers.json');
     await mkdir(cwd);
     await mkdir(join(home, '.fluidfs'), { recursive: true });
   });
@@ -90,9 +93,8 @@ describe('inventory files', () => {
   });
 
   describe('loadInventory', () => {
-    it('finds nothing: an empty inventory and no path, not an error', async function () {
-      if (existsSync(SYSTEM_INVENTORY_PATH)) this.skip(); // this machine has a real one
-      const loaded = await loadInventory({ env: {}, cwd, home });
+    it('finds nothing: an empty inventory and no path, not an error', async () => {
+      const loaded = await loadInventory({ env: {}, cwd, home, systemPath });
       expect(loaded).to.deep.equal({ inventory: { info: {}, replicas: [] }, path: undefined });
     });
 
@@ -109,6 +111,18 @@ describe('inventory files', () => {
       const loaded = await loadInventory({ env: {}, cwd, home });
       expect(loaded.path).to.equal(join(home, '.fluidfs', 'peers.json'));
       expect(names(loaded)).to.deep.equal(['two-a', 'two-b']);
+    });
+
+    it('takes the system-wide file last', async () => {
+      await mkdir(join(root, 'etc', 'fluidfs'), { recursive: true });
+      await writeFile(systemPath, ONE);
+      const loaded = await loadInventory({ env: {}, cwd, home, systemPath });
+      expect(loaded.path).to.equal(systemPath);
+      expect(names(loaded)).to.deep.equal(['one']);
+      await writeFile(join(home, '.fluidfs', 'peers.json'), TWO);
+      expect((await loadInventory({ env: {}, cwd, home, systemPath })).path).to.equal(
+        join(home, '.fluidfs', 'peers.json'),
+      );
     });
 
     it('takes $PEERS_PATH before all others', async () => {
@@ -173,12 +187,11 @@ describe('inventory files', () => {
       });
     }
 
-    it('passes over a path through a file where a directory should be (ENOTDIR)', async function () {
-      if (existsSync(SYSTEM_INVENTORY_PATH)) this.skip(); // this machine has a real one
+    it('passes over a path through a file where a directory should be (ENOTDIR)', async () => {
       await rm(join(home, '.fluidfs'), { recursive: true });
       await writeFile(join(home, '.fluidfs'), 'not a directory');
-      // ~/.fluidfs/peers.json cannot exist; the lookup goes on to /etc, then finds nothing.
-      expect((await loadInventory({ env: {}, cwd, home })).path).to.equal(undefined);
+      // ~/.fluidfs/peers.json cannot exist; the lookup goes on to the system file, then finds nothing.
+      expect((await loadInventory({ env: {}, cwd, home, systemPath })).path).to.equal(undefined);
     });
   });
 
