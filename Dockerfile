@@ -21,9 +21,11 @@ RUN --mount=type=cache,target=/root/.npm \
 COPY tsconfig.json tsconfig.build.json ./
 COPY src/ src/
 COPY scripts/runtime-tree scripts/runtime-tree
-# dist/ plus production node_modules in /app, the same commands as on a developer's machine.
+# dist/ plus production node_modules in /app, the same commands as on a developer's machine;
+# there is no .git here, so the commit for --version and build_info comes from the build arg.
+ARG REVISION=unknown
 RUN --mount=type=cache,target=/root/.npm \
-    scripts/runtime-tree /app
+    GLUSTER_OPERATOR_REVISION="${REVISION}" scripts/runtime-tree /app
 
 FROM gcr.io/distroless/nodejs24-debian12:nonroot
 ARG VERSION=0.1.0
