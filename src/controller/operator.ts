@@ -6,6 +6,7 @@ import { createEventRecorder } from '../kube/event-recorder.js';
 import { createGlusterClusterApi } from '../kube/gluster-cluster-api.js';
 import type { GlusterClusterApi } from '../kube/gluster-cluster-api.js';
 import { createInventoryObjects } from '../kube/inventory-objects.js';
+import { createSecretWatchApi } from '../kube/secret-watch-api.js';
 import { createSshCredentialsSource } from '../kube/ssh-credentials.js';
 import type { Logger } from '../observability/logger.js';
 import type {
@@ -19,13 +20,21 @@ import { ClusterFacts, reconcileGlusterCluster } from './reconcile-gluster-clust
 import { InventoryReader } from './inventory-reader.js';
 import type { ReconcileResult, ReconcilerDeps } from './reconcile-gluster-cluster.js';
 import { CredentialsCache } from './credentials-cache.js';
+import { SecretChangeSink } from './secret-change-sink.js';
+import { SecretReferences } from './secret-references.js';
+import { SecretWatcher } from './secret-watcher.js';
 import type { Leadership } from './pass/leadership.js';
 import { PassAbortedError } from './pass/pass-aborted-error.js';
 import type { CommandOutcome } from '../gluster/gluster-cli.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface RunningOperator {
-  /** The watch is established: changes reach the queue as they happen (for /readyz). */
+  /**
+   * The GlusterCluster watch is established: changes reach the queue as they happen (for
+   * /readyz). The Secret watch is left out: it only makes Secret changes take effect sooner
+   * (without it the next pass reads a Secret again once its copy is older than 60 s), so it is
+   * no reason to be unready, nor to give up leadership.
+   */
   isLive(): boolean;
   /** Stops watching, lets the passes in flight finish (or abort), closes SSH connections. */
   stop(): Promise<void>;
@@ -49,6 +58,8 @@ export interface OperatorOptions {
 export function createReconcilerDeps(options: OperatorOptions): {
   readonly api: GlusterClusterApi;
   readonly executors: ExecutorCache;
+  readonly credentials: CredentialsCache;
+  readonly inventory: InventoryReader;
   readonly deps: ReconcilerDeps;
 } {
   const { kubeConfig, config, logger } = options;
@@ -66,10 +77,12 @@ export function createReconcilerDeps(options: OperatorOptions): {
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const now = (): Date => new Date();
   const metrics = options.metrics;
+  const credentials = new CredentialsCache(createSshCredentialsSource(core));
+  const inventory = new InventoryReader({ objects: createInventoryObjects(core), now });
   const deps: ReconcilerDeps = {
     api,
-    credentials: new CredentialsCache(createSshCredentialsSource(core)),
-    inventory: new InventoryReader({ objects: createInventoryObjects(core), now }),
+    credentials,
+    inventory,
     executors,
     events: createEventRecorder(kubeConfig, { logger }),
     facts: new ClusterFacts(),
@@ -90,7 +103,7 @@ export function createReconcilerDeps(options: OperatorOptions): {
         }
       : {}),
   };
-  return { api, executors, deps };
+  return { api, executors, credentials, inventory, deps };
 }
 
 /** How controller-runtime would count a pass that returned `result`. */
@@ -114,14 +127,15 @@ const FIRST_FOLLOW_UP_MS = 250;
 /**
  * Wires the loop: watcher → keyed queue (dedupe, backoff, one pass per resource at a time,
  * bounded parallelism, changes before resyncs) → the pass. What starts a pass: a change someone
- * made to a resource (its spec, its deletion; never a status write), its resync, a retry after an
+ * made to a resource (its spec, its deletion; never a status write), a change to a Secret it
+ * names (seen by a second watch, on Secrets' metadata only), its resync, a retry after an
  * error, or a follow-up of a change on its way. A pass that throws is retried with per-key
  * backoff; a pass that was stopped (PassAbortedError) wrote nothing and is retried only while
  * this replica still runs.
  */
 export function startOperator(options: OperatorOptions): RunningOperator {
   const { config, logger } = options;
-  const { api, executors, deps } = createReconcilerDeps(options);
+  const { api, executors, credentials, inventory, deps } = createReconcilerDeps(options);
   const metrics = options.metrics;
   const queue = new WorkQueue({
     workers: config.workers,
@@ -182,15 +196,36 @@ export function startOperator(options: OperatorOptions): RunningOperator {
     }
   });
   const stopping = new AbortController();
-  const watcher = new GlusterClusterWatcher({ api, queue, logger });
-  const watching = watcher.run(stopping.signal);
+  const references = new SecretReferences();
+  const watcher = new GlusterClusterWatcher({
+    api,
+    queue,
+    logger,
+    onObject: (key, cluster) => {
+      references.update(key, cluster);
+    },
+  });
+  const secretWatcher = new SecretWatcher({
+    api: createSecretWatchApi(
+      options.kubeConfig,
+      config.watchNamespace ? { namespace: config.watchNamespace } : {},
+    ),
+    queue: new SecretChangeSink({ references, credentials, inventory, queue, logger }),
+    logger,
+  });
+  const watching = Promise.allSettled([
+    watcher.run(stopping.signal),
+    secretWatcher.run(stopping.signal),
+  ]);
   return {
     isLive: () => watcher.isLive(),
     async stop() {
       stopping.abort();
-      await watching.catch(() => undefined);
+      await watching;
       await queue.shutdown();
       await executors.closeAll();
+      // What this replica saw goes stale the moment it stops: a standby shows no pool.
+      metrics?.forgetAllClusters();
     },
   };
 }

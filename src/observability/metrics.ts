@@ -73,6 +73,11 @@ export interface OperatorMetrics {
   setClusterHealth(clusterKey: string, health: ClusterHealth): void;
   /** When a GlusterCluster is gone: every series of its own goes. */
   forgetCluster(clusterKey: string): void;
+  /**
+   * When this replica stops reconciling (it lost the Lease, or stops): every GlusterCluster's
+   * series go, so a standby never shows a picture it no longer keeps up to date.
+   */
+  forgetAllClusters(): void;
   /** After each pass over a GlusterCluster (not aborted), and whether it wrote the status. */
   countPass(clusterKey: string, statusWritten: boolean): void;
   /** After each remote command run for a GlusterCluster. */
@@ -331,6 +336,10 @@ export function createOperatorMetrics(options: OperatorMetricsOptions = {}): Ope
       for (const counter of [clusterPasses, clusterStatusWrites, clusterCommands]) {
         counter.remove(clusterLabels(clusterKey));
       }
+    },
+    forgetAllClusters() {
+      healthByCluster.clear();
+      for (const counter of [clusterPasses, clusterStatusWrites, clusterCommands]) counter.reset();
     },
     countPass(clusterKey, statusWritten) {
       clusterPasses.inc(clusterLabels(clusterKey));

@@ -120,6 +120,24 @@ describe('createOperatorMetrics', () => {
     expect(await series(metrics, 'gluster_operator_cluster_inventory_synced')).to.deep.equal({});
   });
 
+  it('forgets every GlusterCluster at once when the replica stops reconciling', async () => {
+    const metrics = quiet();
+    metrics.setClusterHealth('storage/a', { ready: true, nodeStates: ['Connected'] });
+    metrics.setClusterHealth('other/b', { ready: false, nodeStates: ['Pending'] });
+    metrics.countPass('storage/a', true);
+    metrics.countCommand('other/b');
+    metrics.forgetAllClusters();
+    for (const name of [
+      'gluster_operator_cluster_ready',
+      'gluster_operator_cluster_nodes',
+      'gluster_operator_cluster_reconciles_total',
+      'gluster_operator_cluster_status_writes_total',
+      'gluster_operator_cluster_remote_commands_total',
+    ]) {
+      expect(await series(metrics, name), name).to.deep.equal({});
+    }
+  });
+
   it('counts passes, status writes, commands and SSH handshakes per GlusterCluster, and forgets one that is gone', async () => {
     const metrics = quiet();
     metrics.countPass('storage/a', true);
