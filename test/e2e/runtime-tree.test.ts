@@ -15,6 +15,7 @@ import { createOperatorHarness, isReadyAt } from '../support/operator-harness.js
 import { runCommand } from '../support/run-command.js';
 import { useGlusterTestPool } from '../support/test-pool.js';
 import { findFreePorts } from '../support/free-ports.js';
+import { metricsReaderToken } from '../support/metrics-reader-token.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const DEPLOY_DIR = path.join(REPO, 'deploy');
@@ -162,7 +163,9 @@ describe('the runtime tree (scripts/runtime-tree) run as the image runs it', fun
         .map((source) => source.replace(/\/$/, '')),
     );
     expect(copied.sort()).to.deep.equal([...allowed].sort());
-    expect(dockerfile).to.match(/^RUN (?:.*\\\n)*\s*scripts\/runtime-tree \/app$/m);
+    expect(dockerfile).to.match(
+      /^RUN (?:.*\\\n)*\s*(?:GLUSTER_OPERATOR_REVISION="\$\{REVISION\}" )?scripts\/runtime-tree \/app$/m,
+    );
     expect(dockerfile).to.match(/^COPY --from=build \/app \/app$/m);
     expect(dockerfile).to.match(/^WORKDIR \/app$/m);
     expect(dockerfile).to.match(/^USER 65532:65532$/m);
@@ -193,8 +196,12 @@ describe('the runtime tree (scripts/runtime-tree) run as the image runs it', fun
     const { memoryLimitMiB, env: deployedEnv } = deployedContainer();
     // The Deployment's port is 8080; here any free one, as other processes may hold 8080.
     const [httpPort] = await findFreePorts(1);
-    const http = async (urlPath: string): Promise<number> =>
-      (await fetch(`http://127.0.0.1:${String(httpPort)}${urlPath}`)).status;
+    const http = async (urlPath: string, token?: string): Promise<number> =>
+      (
+        await fetch(`http://127.0.0.1:${String(httpPort)}${urlPath}`, {
+          ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }),
+        })
+      ).status;
     child = spawnReadOnly(tree, {
       // The Deployment's own settings (NODE_OPTIONS among them), then this test's.
       ...deployedEnv,
@@ -233,7 +240,10 @@ describe('the runtime tree (scripts/runtime-tree) run as the image runs it', fun
     // The Deployment's probes and its metrics annotation.
     expect(await http('/healthz')).to.equal(200);
     expect(await http('/readyz')).to.equal(200);
-    expect(await http('/metrics')).to.equal(200);
+    // The Deployment protects /metrics (HTTP_AUTH=kubernetes): a token of a metrics reader only.
+    expect(deployedEnv['HTTP_AUTH']).to.equal('kubernetes');
+    expect(await http('/metrics')).to.equal(401);
+    expect(await http('/metrics', await metricsReaderToken(cp))).to.equal(200);
     const memory = memoryOf(pid);
     process.stderr.write(
       `      operator from the runtime tree: RSS ${String(memory.rssMiB)} MiB, peak ${String(memory.peakMiB)} MiB (limit ${String(memoryLimitMiB)} Mi)\n`,
