@@ -5,8 +5,9 @@ export const CREDENTIALS_TTL_MS = 60_000;
 
 /**
  * The SSH Secrets, read at most once per CREDENTIALS_TTL_MS each (per namespace and name), so a
- * pass does not cost an API request for a Secret that rarely changes. A rotated Secret is picked
- * up within the TTL; a failed read is not kept (the next pass reads again); loads at the same
+ * pass does not cost an API request for a Secret that rarely changes. A changed Secret is
+ * invalidated by the Secret watch at once (`invalidate`), and picked up within the TTL should
+ * that watch be down; a failed read is not kept (the next pass reads again); loads at the same
  * time share one read. Entries of Secrets no pass asked for within the TTL are dropped.
  */
 export class CredentialsCache implements SshCredentialsSource {
@@ -39,5 +40,13 @@ export class CredentialsCache implements SshCredentialsSource {
       if (this.entries.get(key) === entry) this.entries.delete(key);
       throw error;
     }
+  }
+
+  /**
+   * The Secret changed (or is gone): the next load reads it again. A read in flight is dropped
+   * too, since it may have started before the change.
+   */
+  invalidate(namespace: string, secretName: string): void {
+    this.entries.delete(`${namespace}/${secretName}`);
   }
 }

@@ -1,7 +1,6 @@
 import {
   CustomObjectsApi,
   PatchStrategy,
-  Watch,
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
@@ -13,7 +12,19 @@ import {
   type GlusterCluster,
 } from '../api/gluster-cluster.js';
 import { InvalidArgumentError } from '../errors.js';
-import { ConflictError, KubeApiError, kubeErrorFromStatus, toKubeError } from './kube-errors.js';
+import { ConflictError, toKubeError } from './kube-errors.js';
+import {
+  asListPage,
+  listAllPages,
+  metadataOf,
+  openWatchStream,
+  unexpected,
+  type ObjectList,
+  type WatchEvent,
+  type WatchSession,
+} from './watch-stream.js';
+
+export type { WatchEndReason, WatchSession } from './watch-stream.js';
 
 /** Names one namespaced object. */
 export interface ObjectKey {
@@ -21,32 +32,9 @@ export interface ObjectKey {
   readonly name: string;
 }
 
-export interface GlusterClusterList {
-  readonly items: readonly GlusterCluster[];
-  /** Watch from here to see every change after the list. */
-  readonly resourceVersion: string;
-}
+export type GlusterClusterList = ObjectList<GlusterCluster>;
 
-export type GlusterClusterWatchEvent =
-  | { readonly type: 'ADDED' | 'MODIFIED' | 'DELETED'; readonly object: GlusterCluster }
-  /** The server's progress mark: nothing changed up to here (watch from it next time). */
-  | { readonly type: 'BOOKMARK'; readonly resourceVersion: string };
-
-/**
- * Why a watch ended without an error: the server closed the stream (its timeout), the stream was
- * idle for longer than client-node's inactivity limit (30 s), or the caller aborted.
- */
-export type WatchEndReason = 'closed' | 'idle' | 'aborted';
-
-/** A watch the API server has accepted (it answered 200). */
-export interface WatchSession {
-  /**
-   * Settles when the stream ends: resolves on a normal end (watch again from the last
-   * resourceVersion seen), rejects with a GoneError when the server says the resourceVersion has
-   * expired (list again), or with another KubeApiError when the stream failed.
-   */
-  readonly ended: Promise<WatchEndReason>;
-}
+export type GlusterClusterWatchEvent = WatchEvent<GlusterCluster>;
 
 /**
  * The operator's port to GlusterCluster objects. It never writes spec: status goes through the
@@ -133,110 +121,41 @@ class ClientNodeGlusterClusterApi implements GlusterClusterApi {
     }
   }
 
-  async list(): Promise<GlusterClusterList> {
+  list(): Promise<GlusterClusterList> {
     const action = `list GlusterClusters${this.scopeText()}`;
-    const items: GlusterCluster[] = [];
-    let resourceVersion: string | undefined;
-    let continueToken: string | undefined;
-    try {
-      do {
-        const page: unknown = await (this.namespace === undefined
-          ? this.objects.listClusterCustomObject({
-              ...RESOURCE,
-              limit: this.listPageSize,
-              ...(continueToken === undefined ? {} : { _continue: continueToken }),
-            })
-          : this.objects.listNamespacedCustomObject({
-              ...RESOURCE,
-              namespace: this.namespace,
-              limit: this.listPageSize,
-              ...(continueToken === undefined ? {} : { _continue: continueToken }),
-            }));
-        const { metadata, items: pageItems } = asList(page, action);
-        // Every page of a chunked list is the same snapshot; the first page's version names it.
-        resourceVersion ??= metadata.resourceVersion;
-        for (const item of pageItems) items.push(asGlusterCluster(item, action));
-        continueToken = metadata.continue;
-      } while (continueToken !== undefined);
-    } catch (error) {
-      throw toKubeError(error, action);
-    }
-    return { items, resourceVersion };
+    return listAllPages(
+      async (continueToken) => {
+        const page = {
+          ...RESOURCE,
+          limit: this.listPageSize,
+          ...(continueToken === undefined ? {} : { _continue: continueToken }),
+        };
+        const answer: unknown = await (this.namespace === undefined
+          ? this.objects.listClusterCustomObject(page)
+          : this.objects.listNamespacedCustomObject({ ...page, namespace: this.namespace }));
+        return asListPage(answer, action);
+      },
+      asGlusterCluster,
+      action,
+    );
   }
 
-  async watch(
+  watch(
     resourceVersion: string,
     onEvent: (event: GlusterClusterWatchEvent) => void,
     signal: AbortSignal,
   ): Promise<WatchSession> {
-    const action = `watch GlusterClusters${this.scopeText()} from resourceVersion ${resourceVersion}`;
-    if (signal.aborted) return { ended: Promise.resolve('aborted') };
-
-    let settled = false;
-    let resolveEnded!: (reason: WatchEndReason) => void;
-    let rejectEnded!: (error: KubeApiError) => void;
-    const ended = new Promise<WatchEndReason>((resolve, reject) => {
-      resolveEnded = resolve;
-      rejectEnded = reject;
-    });
-    // The session may end before anyone awaits `ended` (e.g. an ERROR event in the first chunk).
-    ended.catch(() => undefined);
-    let controller: AbortController | undefined;
-    // A function, not the variable: the compiler cannot see callbacks settle it across an await.
-    const isSettled = (): boolean => settled;
-    const settle = (outcome: WatchEndReason | KubeApiError): void => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      controller?.abort();
-      if (outcome instanceof KubeApiError) rejectEnded(outcome);
-      else resolveEnded(outcome);
-    };
-    const onAbort = (): void => {
-      settle('aborted');
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-
-    const onLine = (type: unknown, object: unknown): void => {
-      if (settled) return;
-      try {
-        const event = toWatchEvent(type, object, action);
-        if (event !== undefined) onEvent(event);
-      } catch (error) {
-        // client-node's Watch swallows whatever its callback throws; end the watch instead.
-        settle(toKubeError(error, action));
-      }
-    };
-    const onDone = (error: unknown): void => {
-      if (signal.aborted) settle('aborted');
-      else if (error === null || error === undefined) settle('closed');
-      else if (error instanceof Error && error.name === 'TimeoutError') settle('idle');
-      else settle(toKubeError(error, action));
-    };
-
-    try {
-      controller = await new Watch(this.kubeConfig).watch(
-        this.collectionPath(),
-        { resourceVersion, allowWatchBookmarks: true },
-        onLine,
-        onDone,
-      );
-    } catch (error) {
-      // Before any request was made (no current cluster, credentials that cannot be loaded).
-      const kubeError = toKubeError(error, action);
-      settle(kubeError);
-      throw kubeError;
-    }
-    if (isSettled()) {
-      // Ended before the session was handed out: a refused request fails the call itself.
-      controller.abort();
-      const outcome = await ended.then(
-        (reason) => reason,
-        (error: unknown) => error as KubeApiError,
-      );
-      if (outcome instanceof KubeApiError) throw outcome;
-    }
-    return { ended };
+    return openWatchStream(
+      {
+        kubeConfig: this.kubeConfig,
+        path: this.collectionPath(),
+        resourceVersion,
+        action: `watch GlusterClusters${this.scopeText()} from resourceVersion ${resourceVersion}`,
+        toObject: asGlusterCluster,
+      },
+      onEvent,
+      signal,
+    );
   }
 
   async replaceStatus(cluster: GlusterCluster): Promise<GlusterCluster> {
@@ -329,70 +248,10 @@ class ClientNodeGlusterClusterApi implements GlusterClusterApi {
   }
 }
 
-function toWatchEvent(
-  type: unknown,
-  object: unknown,
-  action: string,
-): GlusterClusterWatchEvent | undefined {
-  switch (type) {
-    case 'ADDED':
-    case 'MODIFIED':
-    case 'DELETED':
-      return { type, object: asGlusterCluster(object, action) };
-    case 'BOOKMARK': {
-      const resourceVersion = metadataOf(object)?.['resourceVersion'];
-      if (typeof resourceVersion !== 'string') {
-        throw unexpected(`a BOOKMARK without a resourceVersion`, object, action);
-      }
-      return { type, resourceVersion };
-    }
-    case 'ERROR':
-      // A Status: 410 Expired when the resourceVersion is too old, anything else is a failure.
-      throw kubeErrorFromStatus(object, action);
-    default:
-      // A type this client does not know: not ours to interpret.
-      return undefined;
-  }
-}
-
 function asGlusterCluster(value: unknown, action: string): GlusterCluster {
   const metadata = metadataOf(value);
   if (typeof metadata?.['name'] !== 'string' || typeof metadata['namespace'] !== 'string') {
-    throw unexpected('an object without metadata.name and metadata.namespace', value, action);
+    throw unexpected('an object without metadata.name and metadata.namespace', action, value);
   }
   return value as GlusterCluster;
-}
-
-function asList(
-  value: unknown,
-  action: string,
-): { metadata: { resourceVersion: string; continue?: string }; items: readonly unknown[] } {
-  const metadata = metadataOf(value);
-  const items: unknown = (value as { items?: unknown } | undefined)?.items;
-  const resourceVersion = metadata?.['resourceVersion'];
-  if (typeof resourceVersion !== 'string' || !Array.isArray(items)) {
-    throw unexpected('a list without metadata.resourceVersion and items', value, action);
-  }
-  const continueToken = metadata?.['continue'];
-  return {
-    metadata: {
-      resourceVersion,
-      ...(typeof continueToken === 'string' && continueToken !== ''
-        ? { continue: continueToken }
-        : {}),
-    },
-    items,
-  };
-}
-
-function metadataOf(value: unknown): Record<string, unknown> | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const metadata: unknown = (value as { metadata?: unknown }).metadata;
-  return typeof metadata === 'object' && metadata !== null
-    ? (metadata as Record<string, unknown>)
-    : undefined;
-}
-
-function unexpected(what: string, value: unknown, action: string): KubeApiError {
-  return new KubeApiError(`Failed to ${action}: the API server sent ${what}`, { cause: value });
 }

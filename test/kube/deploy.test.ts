@@ -42,7 +42,7 @@ const CLUSTER_RULES: readonly V1PolicyRule[] = [
     verbs: ['get', 'list', 'watch', 'patch'],
   },
   { apiGroups: ['glusteroperator.io'], resources: ['glusterclusters/status'], verbs: ['update'] },
-  { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
 ];

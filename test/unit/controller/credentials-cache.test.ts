@@ -134,6 +134,72 @@ describe('CredentialsCache', () => {
     expect([...entries.keys()]).to.deep.equal(['b/ssh', 'c/ssh']);
   });
 
+  describe('invalidate: the Secret watch saw it change, so the next load reads it again', () => {
+    it('within the TTL, and the fresh read starts a new TTL', async () => {
+      const source = new FakeSource().on('storage/ssh', credentials('1'), credentials('2'));
+      const c = aCache(source, 60_000);
+      await c.cache.load('storage', 'ssh');
+      c.elapse(1_000);
+      c.cache.invalidate('storage', 'ssh');
+      expect(await c.cache.load('storage', 'ssh')).to.deep.equal(credentials('2'));
+      c.elapse(60_000 - 1);
+      expect(await c.cache.load('storage', 'ssh')).to.deep.equal(credentials('2'));
+      expect(source.reads).to.deep.equal(['storage/ssh', 'storage/ssh']);
+    });
+
+    it('only that Secret: others stay cached, a Secret never read is no error', async () => {
+      const source = new FakeSource()
+        .on('storage/ssh', credentials('a'), credentials('a2'))
+        .on('other/ssh', credentials('b'))
+        .on('storage/ssh-2', credentials('c'));
+      const c = aCache(source, 60_000);
+      await c.cache.load('storage', 'ssh');
+      await c.cache.load('other', 'ssh');
+      await c.cache.load('storage', 'ssh-2');
+      c.cache.invalidate('storage', 'ssh');
+      c.cache.invalidate('storage', 'never-read');
+      const versions: string[] = [];
+      for (const [namespace, name] of [
+        ['storage', 'ssh'],
+        ['other', 'ssh'],
+        ['storage', 'ssh-2'],
+      ] as const) {
+        versions.push((await c.cache.load(namespace, name)).version);
+      }
+      expect(versions).to.deep.equal(['a2', 'b', 'c']);
+      expect(source.reads).to.deep.equal([
+        'storage/ssh',
+        'other/ssh',
+        'storage/ssh-2',
+        'storage/ssh',
+      ]);
+    });
+
+    it('a read in flight when the Secret changed is not handed to later loads', async () => {
+      let answerFirst!: (value: SshCredentials) => void;
+      const first = new Promise<SshCredentials>((resolve) => (answerFirst = resolve));
+      const reads: string[] = [];
+      const source: SshCredentialsSource = {
+        load: (namespace, name) => {
+          reads.push(`${namespace}/${name}`);
+          if (reads.length === 1) return first;
+          if (reads.length === 2) return Promise.resolve(credentials('2'));
+          return Promise.reject(new Error(`unexpected read ${String(reads.length)}`));
+        },
+      };
+      const cache = new CredentialsCache(source, () => 0, 60_000);
+      const before = cache.load('storage', 'ssh');
+      cache.invalidate('storage', 'ssh');
+      const after = cache.load('storage', 'ssh');
+      answerFirst(credentials('1'));
+      // The pass that asked before the change gets what it asked for; later loads the new one.
+      expect((await before).version).to.equal('1');
+      expect((await after).version).to.equal('2');
+      expect((await cache.load('storage', 'ssh')).version).to.equal('2');
+      expect(reads).to.deep.equal(['storage/ssh', 'storage/ssh']);
+    });
+  });
+
   it(`keeps a Secret ${String(CREDENTIALS_TTL_MS / 1_000)} s by default`, async () => {
     const source = new FakeSource().on('storage/ssh', credentials('1'), credentials('2'));
     const c = aCache(source);
