@@ -92,9 +92,17 @@ const CLUSTER_GRANTS = [
   'glusteroperator.io/glusterclusters: patch',
   'glusteroperator.io/glusterclusters/status: update',
   '/secrets: get',
+  // The SSH Secrets are watched, metadata only (src/kube/secret-watch-api.ts).
+  '/secrets: list',
+  '/secrets: watch',
   '/configmaps: get',
   '/events: create',
   '/events: patch',
+];
+/** HTTP_AUTH=kubernetes: who may read /metrics and /status (gluster-operator-metrics-auth). */
+const REVIEW_GRANTS = [
+  'authentication.k8s.io/tokenreviews: create',
+  'authorization.k8s.io/subjectaccessreviews: create',
 ];
 const LEASE_GRANTS = [
   'coordination.k8s.io/leases: get',
@@ -302,8 +310,8 @@ describe("the operator with only its service account's permissions (deploy/ RBAC
       await cp.serviceAccountKubeconfig(OPERATOR_NAMESPACE, 'no-bindings'),
     );
     for (const [namespace, expected] of [
-      [OPERATOR_NAMESPACE, [...CLUSTER_GRANTS, ...LEASE_GRANTS]],
-      [harness.namespace, CLUSTER_GRANTS],
+      [OPERATOR_NAMESPACE, [...CLUSTER_GRANTS, ...REVIEW_GRANTS, ...LEASE_GRANTS]],
+      [harness.namespace, [...CLUSTER_GRANTS, ...REVIEW_GRANTS]],
     ] as const) {
       const granted = await rulesOf(operatorKubeConfig, namespace);
       const everyone = await rulesOf(baseline, namespace);
@@ -325,6 +333,10 @@ describe("the operator with only its service account's permissions (deploy/ RBAC
       [true, `patch ${glc} -n NS`],
       [true, `update ${glc} --subresource=status -n NS`],
       [true, 'get secrets -n NS'],
+      [true, 'list secrets -n NS'],
+      [true, 'watch secrets --all-namespaces'],
+      [true, 'create tokenreviews.authentication.k8s.io'],
+      [true, 'create subjectaccessreviews.authorization.k8s.io'],
       [true, 'get configmaps -n NS'],
       [true, 'create events -n NS'],
       [true, 'patch events -n NS'],
@@ -337,11 +349,10 @@ describe("the operator with only its service account's permissions (deploy/ RBAC
       [false, `delete ${glc} -n NS`],
       [false, `patch ${glc} --subresource=status -n NS`],
       [false, `update ${glc} --subresource=finalizers -n NS`],
-      // Secrets are read by name, never enumerated or changed.
-      [false, 'list secrets --all-namespaces'],
-      [false, 'list secrets -n NS'],
-      [false, 'watch secrets -n NS'],
+      // Secrets are read by name and watched (metadata only), never changed.
       [false, 'create secrets -n NS'],
+      [false, 'delete secrets -n NS'],
+      [false, 'patch secrets -n NS'],
       [false, 'update secrets -n NS'],
       // Inventory ConfigMaps too: read by name only.
       [false, 'list configmaps -n NS'],

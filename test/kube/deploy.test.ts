@@ -125,13 +125,17 @@ describe('deploy/: kubectl apply -k against a real API server', function () {
     ).to.deep.equal(
       [
         `ClusterRole -/${NAME}`,
+        `ClusterRole -/${NAME}-metrics-auth`,
+        `ClusterRole -/${NAME}-metrics-reader`,
         `ClusterRoleBinding -/${NAME}`,
+        `ClusterRoleBinding -/${NAME}-metrics-auth`,
         'CustomResourceDefinition -/glusterclusters.glusteroperator.io',
         `Deployment ${NAMESPACE}/${NAME}`,
         `Namespace -/${NAMESPACE}`,
         `PodDisruptionBudget ${NAMESPACE}/${NAME}`,
         `Role ${NAMESPACE}/${NAME}-leader-election`,
         `RoleBinding ${NAMESPACE}/${NAME}-leader-election`,
+        `Service ${NAMESPACE}/${NAME}-metrics`,
         `ServiceAccount ${NAMESPACE}/${NAME}`,
       ].sort(),
     );
@@ -225,7 +229,7 @@ describe('deploy/: kubectl apply -k against a real API server', function () {
     expect(container.readinessProbe?.httpGet).to.deep.include({ path: '/readyz', port: 'http' });
   });
 
-  it('sets every variable src/config.ts and src/ha read, each accepted and at its default', async () => {
+  it('sets every variable src/config.ts and src/ha read, each accepted and at its default but HTTP_AUTH', async () => {
     const container = operatorContainer(
       await apps.readNamespacedDeployment({ namespace: NAMESPACE, name: NAME }),
     );
@@ -250,7 +254,9 @@ describe('deploy/: kubectl apply -k against a real API server', function () {
         .sort(),
     );
     expect(plain['HTTP_PORT']).to.equal(String(container.ports?.[0]?.containerPort));
-    expect(loadConfig(plain)).to.deep.equal(loadConfig({}));
+    // The one setting on purpose not at the process's default: /metrics and /status protected.
+    expect(plain['HTTP_AUTH']).to.equal('kubernetes');
+    expect(loadConfig(plain)).to.deep.equal({ ...loadConfig({}), httpAuth: 'kubernetes' });
     const pod = { POD_NAME: 'gluster-operator-1', POD_NAMESPACE: NAMESPACE };
     const options = { randomSuffix: () => '0a1b2c3d' };
     expect(loadLeaderElectionConfig({ ...plain, ...pod }, options)).to.deep.equal(
