@@ -36,7 +36,7 @@ import { ClusterWatch } from './cluster-watch.js';
 import { createGlusterCluster, createSshSecret, deleteGlusterCluster } from './cluster-objects.js';
 import { conditionOf, isPoolReady } from './pool-conditions.js';
 import { MemorySampler } from './memory-sampler.js';
-import type { PromScrape } from './prometheus-text.js';
+import type { PromScrape, ScrapeCost } from './prometheus-text.js';
 import { increaseOf, parsePrometheusText, scrape, sumOf } from './prometheus-text.js';
 import { runPaced } from './run-paced.js';
 import type { ShippedOperator } from './shipped-operator.js';
@@ -107,7 +107,7 @@ async function apiserverRequests(controlPlane: ControlPlane): Promise<number | u
 interface Mark {
   readonly atMs: number;
   readonly epochMs: number;
-  readonly metrics: PromScrape;
+  readonly metrics: PromScrape & { readonly cost: ScrapeCost };
   readonly allRequests: number | undefined;
 }
 
@@ -334,6 +334,11 @@ try {
   console.log(`V8 at the end of idle: ${heapOf(idleEnd)} MiB`);
   console.log(`V8 at the end of load: ${heapOf(loadEnd)} MiB`);
   console.log(`V8 at the end of after: ${heapOf(afterEndMark)} MiB`);
+  const costOf = (at: Mark): string =>
+    `${(at.metrics.cost.bytes / 1024).toFixed(0)} KiB in ${at.metrics.cost.ms.toFixed(0)} ms (${at.metrics.samples.length} samples)`;
+  console.log(
+    `one /metrics scrape (bearer token checked, verdict cached 30 s): idle ${costOf(idleEnd)}; load end ${costOf(loadEnd)}; after ${costOf(afterEndMark)}`,
+  );
   console.log('');
   console.log(
     `load: ${withStatus} of ${count} had a status at the end (reconciled at least once), ${notReady} reported not Ready; the pool ${poolStillReady ? 'still Ready' : 'NOT Ready'} at the end`,

@@ -71,12 +71,24 @@ export function increaseOf(
   return a === undefined || b === undefined ? undefined : b - a;
 }
 
+/** What one scrape cost: the answer's size and the time to it, read whole. */
+export interface ScrapeCost {
+  readonly bytes: number;
+  readonly ms: number;
+}
+
 /** GET `url` (the operator's /metrics) and parse it; `token` for HTTP_AUTH=kubernetes. */
-export async function scrape(url: string, token?: string): Promise<PromScrape> {
+export async function scrape(
+  url: string,
+  token?: string,
+): Promise<PromScrape & { readonly cost: ScrapeCost }> {
+  const started = performance.now();
   const response = await fetch(url, {
     signal: AbortSignal.timeout(10_000),
     ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }),
   });
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
-  return parsePrometheusText(await response.text());
+  const text = await response.text();
+  const cost = { bytes: Buffer.byteLength(text), ms: performance.now() - started };
+  return { ...parsePrometheusText(text), cost };
 }
