@@ -328,7 +328,11 @@ describe('the CLI (in-process, fake executor)', () => {
 
     it('list: host key mismatch → exit 69, says to check --known-hosts', async () => {
       const fake = new FakeExecutor().on(N1, glusterArgv('pool', 'list'), {
-        error: new HostKeyVerificationError(`Host key of ${N1} does not match known_hosts`, N1, 'key-mismatch'),
+        error: new HostKeyVerificationError(
+          `Host key of ${N1} does not match known_hosts`,
+          N1,
+          'key-mismatch',
+        ),
       });
       const run = await runWithFake(['peers', 'list', '--via', N1], fake, home);
       expect(run.exitCode).to.equal(69);
