@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { V1Container, V1Deployment, V1NetworkPolicy } from '@kubernetes/client-node';
+import type { V1Deployment, V1NetworkPolicy } from '@kubernetes/client-node';
 import { TESTBED_IPV4_RANGE, TESTBED_IPV6_RANGE } from '../../testbed/pool-layout.js';
 import type { TestNode } from '../../testbed/gluster-test-pool.js';
 import type { ControlPlane } from '../support/control-plane.js';
@@ -32,6 +32,7 @@ import {
 } from '../support/process-sockets.js';
 import { resolveTestTools } from '../support/test-tools.js';
 import { useGlusterTestPool } from '../support/test-pool.js';
+import { operatorContainer, plainEnv } from '../support/operator-container.js';
 
 /**
  * The chart's NetworkPolicy (networkPolicy.enabled) against the traffic of the real operator.
@@ -170,13 +171,13 @@ describe("the chart's NetworkPolicy allows the traffic of the real operator, and
     const labels = deployment.spec?.template.metadata?.labels ?? {};
     expect(selectsPod(policy, harness.namespace, labels)).to.equal(true);
     expect(policy.spec?.policyTypes).to.deep.equal(['Ingress', 'Egress']);
-    const env = plainEnv(operatorContainer(deployment));
+    const env = plainEnv(operatorContainer(deployment).env);
     expect(env).to.include({ WATCH_NAMESPACE: harness.namespace, HTTP_PORT: String(httpPort) });
   });
 
   it('forms a 3-node pool to Ready and reads it over IPv6, its sockets sampled all along', async function () {
     this.timeout(360_000);
-    const shipped = plainEnv(operatorContainer(deployment));
+    const shipped = plainEnv(operatorContainer(deployment).env);
     const podName = `${NAME}-netpol-0`;
     // As test/kube/helm-chart.test.ts: the Deployment's environment, then what a pod gets from
     // elsewhere (its identity, the credentials) and a loopback listener on the chart's port.
@@ -400,21 +401,6 @@ function resolvers(): string[] {
 
 function hostCidr(ip: string): string {
   return `${ip}/${isIP(ip) === 6 ? '128' : '32'}`;
-}
-
-function operatorContainer(deployment: V1Deployment): V1Container {
-  const containers = deployment.spec?.template.spec?.containers ?? [];
-  expect(containers.map((container) => container.name)).to.deep.equal(['operator']);
-  return containers[0]!;
-}
-
-/** The variables with a literal value. */
-function plainEnv(container: V1Container): Record<string, string> {
-  return Object.fromEntries(
-    (container.env ?? [])
-      .filter((entry) => entry.valueFrom === undefined)
-      .map((entry) => [entry.name, entry.value ?? '']),
-  );
 }
 
 function sleep(ms: number): Promise<void> {

@@ -16,6 +16,7 @@ import {
 import { resolveKubeTestBinaries } from '../support/kube-test-binaries.js';
 import { runCommand } from '../support/run-command.js';
 import { resolveTestTools } from '../support/test-tools.js';
+import { operatorContainer } from '../support/operator-container.js';
 
 /**
  * deploy/ (kustomize) and charts/gluster-operator (helm, default values, release and namespace
@@ -60,11 +61,8 @@ function normalise(value: unknown, selector: Labels): unknown {
   );
 }
 
-function operatorContainer(objects: readonly ManifestObject[]): V1Container {
-  const deployment = findObject(objects, 'Deployment', NAME) as V1Deployment & ManifestObject;
-  const containers = deployment.spec?.template.spec?.containers ?? [];
-  expect(containers.map((container) => container.name)).to.deep.equal(['operator']);
-  return containers[0]!;
+function operatorContainerOf(objects: readonly ManifestObject[]): V1Container {
+  return operatorContainer(findObject(objects, 'Deployment', NAME));
 }
 
 describe('deploy/ and charts/gluster-operator install the same operator', function () {
@@ -107,12 +105,12 @@ describe('deploy/ and charts/gluster-operator install the same operator', functi
   });
 
   it('sets the same environment: every name, value and source, in the same order', () => {
-    expect(operatorContainer(chart).env).to.deep.equal(operatorContainer(deploy).env);
+    expect(operatorContainerOf(chart).env).to.deep.equal(operatorContainerOf(deploy).env);
   });
 
   it('runs with the same security contexts, image, ports, probes and resources', () => {
-    const ours = operatorContainer(chart);
-    const theirs = operatorContainer(deploy);
+    const ours = operatorContainerOf(chart);
+    const theirs = operatorContainerOf(deploy);
     for (const field of [
       'securityContext',
       'image',

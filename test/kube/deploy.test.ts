@@ -9,9 +9,6 @@ import {
   RbacAuthorizationV1Api,
   loadAllYaml,
   loadYaml,
-  type V1Container,
-  type V1Deployment,
-  type V1EnvVar,
   type V1Pod,
   type V1PolicyRule,
   type V1Secret,
@@ -25,6 +22,7 @@ import {
   getControlPlane,
 } from '../support/control-plane-fixture.js';
 import { apiErrorMessage, loadKubeConfig } from '../support/kube-test-helpers.js';
+import { operatorContainer, plainEnv } from '../support/operator-container.js';
 
 const DEPLOY_DIR = fileURLToPath(new URL('../../deploy/', import.meta.url));
 const CRD_FILE = fileURLToPath(
@@ -69,21 +67,6 @@ function variablesReadBy(load: (env: NodeJS.ProcessEnv) => unknown): Set<string>
     // An empty environment may be invalid (leader election needs a namespace); the reads are done.
   }
   return names;
-}
-
-function operatorContainer(deployment: V1Deployment): V1Container {
-  const containers = deployment.spec?.template.spec?.containers ?? [];
-  expect(containers.map((container) => container.name)).to.deep.equal(['operator']);
-  return containers[0]!;
-}
-
-/** The variables with a literal value (the API server stores an empty value as none). */
-function plainEnv(env: readonly V1EnvVar[]): Record<string, string> {
-  return Object.fromEntries(
-    env
-      .filter((entry) => entry.valueFrom === undefined)
-      .map((entry) => [entry.name, entry.value ?? '']),
-  );
 }
 
 describe('deploy/: kubectl apply -k against a real API server', function () {

@@ -41,6 +41,7 @@ import { createTestNamespace, loadKubeConfig } from '../support/kube-test-helper
 import { spawnOperator, type OperatorProcess } from '../support/operator-process.js';
 import { runCommand } from '../support/run-command.js';
 import { resolveTestTools, type TestTools } from '../support/test-tools.js';
+import { operatorContainer, plainEnv } from '../support/operator-container.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const FULL_VALUES = path.join(REPO, 'test/fixtures/helm/full-values.yaml');
@@ -82,21 +83,6 @@ groups:
         annotations:
           summary: 'Replica {{ $labels.pod }} is not scraped'
 `;
-
-function operatorContainer(deployment: V1Deployment): V1Container {
-  const containers = deployment.spec?.template.spec?.containers ?? [];
-  expect(containers.map((container) => container.name)).to.deep.equal(['operator']);
-  return containers[0]!;
-}
-
-/** The variables with a literal value. */
-function plainEnv(container: V1Container): Record<string, string> {
-  return Object.fromEntries(
-    (container.env ?? [])
-      .filter((entry) => entry.valueFrom === undefined)
-      .map((entry) => [entry.name, entry.value ?? '']),
-  );
-}
 
 function kindsOf(objects: readonly ManifestObject[]): Set<string> {
   return new Set(objects.map((object) => object.kind));
@@ -172,7 +158,7 @@ describe('charts/gluster-operator: helm lint and helm template', function () {
       expect(deployment.spec?.replicas).to.equal(2);
       expect(container.image).to.equal('ghcr.io/gluster-operator/gluster-operator:0.1.0');
       expect(container.imagePullPolicy).to.equal('IfNotPresent');
-      const env = plainEnv(container);
+      const env = plainEnv(container.env);
       expect(env).to.include({
         HTTP_AUTH: 'kubernetes',
         HTTP_PORT: '8080',
@@ -203,7 +189,7 @@ describe('charts/gluster-operator: helm lint and helm template', function () {
         'Service ops/storage-gluster-operator-metrics',
       ]);
       const env = plainEnv(
-        operatorContainer(findObject(other, 'Deployment', 'storage-gluster-operator')),
+        operatorContainer(findObject(other, 'Deployment', 'storage-gluster-operator')).env,
       );
       expect(env['LEADER_ELECTION_LEASE_NAME']).to.equal('storage-gluster-operator-leader');
     });
@@ -268,7 +254,7 @@ describe('charts/gluster-operator: helm lint and helm template', function () {
       expect(deployment.spec?.replicas).to.equal(3);
       expect(container.image).to.equal('registry.example.com/storage/gluster-operator:0.1.0-rc.1');
       expect(container.imagePullPolicy).to.equal('Always');
-      expect(plainEnv(container)).to.include({
+      expect(plainEnv(container.env)).to.include({
         WATCH_NAMESPACE: 'storage',
         LOG_LEVEL: 'debug',
         WORKERS: '8',
@@ -401,7 +387,7 @@ describe('charts/gluster-operator: helm lint and helm template', function () {
         name: 'metrics.auth=none: HTTP_AUTH=none and no TokenReview rights',
         set: ['metrics.auth=none', 'metrics.podMonitor.enabled=true'],
         check: (objects) => {
-          const env = plainEnv(operatorContainer(findObject(objects, 'Deployment', NAME)));
+          const env = plainEnv(operatorContainer(findObject(objects, 'Deployment', NAME)).env);
           expect(env['HTTP_AUTH']).to.equal('none');
           expect(objects.map(objectKey)).not.to.include(`ClusterRole -/${NAME}-metrics-auth`);
           expect(objects.map(objectKey)).to.include(`ClusterRole -/${NAME}-metrics-reader`);
@@ -415,7 +401,7 @@ describe('charts/gluster-operator: helm lint and helm template', function () {
         name: 'one replica without leader election: LEADER_ELECTION=false and no Lease Role',
         set: ['leaderElection.enabled=false', 'replicaCount=1'],
         check: (objects) => {
-          const env = plainEnv(operatorContainer(findObject(objects, 'Deployment', NAME)));
+          const env = plainEnv(operatorContainer(findObject(objects, 'Deployment', NAME)).env);
           expect(env['LEADER_ELECTION']).to.equal('false');
           expect(env).not.to.have.property('LEADER_ELECTION_LEASE_NAME');
           expect(kindsOf(objects)).not.to.include('Role');
@@ -678,13 +664,13 @@ describe('charts/gluster-operator: helm install against a real API server', func
     });
     expect(scoped.roleRef.name).to.equal(release);
     const deployment = await apps.readNamespacedDeployment({ namespace, name: release });
-    expect(plainEnv(operatorContainer(deployment))['WATCH_NAMESPACE']).to.equal(watchNamespace);
+    expect(plainEnv(operatorContainer(deployment).env)['WATCH_NAMESPACE']).to.equal(watchNamespace);
   });
 
   it("runs the operator with the installed Deployment's environment and the chart's RBAC alone", async function () {
     this.timeout(180_000);
     const deployment = await apps.readNamespacedDeployment({ namespace, name: release });
-    const shipped = plainEnv(operatorContainer(deployment));
+    const shipped = plainEnv(operatorContainer(deployment).env);
     const podName = `${release}-0`;
     const httpPort = await freePort();
     // As bench/shipped-operator.ts: the Deployment's values, then only what a pod would get
