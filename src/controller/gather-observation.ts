@@ -12,6 +12,7 @@ import { GlusterCliError, GlusterOperationError } from '../gluster/gluster-error
 import type { Resolver } from '../gluster/host-identity.js';
 import { HostMatcher } from '../gluster/host-identity.js';
 import type { PoolMember } from '../gluster/peer.js';
+import { isLoneAndListening, readGlusterdStore } from '../gluster/glusterd-store.js';
 import { getPoolList } from '../gluster/pool-list.js';
 import { getClusterOpVersion, getGlusterVersion } from '../gluster/versions.js';
 import { bricksHostedBy, getVolumeInfo } from '../gluster/volume-info.js';
@@ -36,6 +37,12 @@ export interface GatherOptions {
    * likely, so versions and the op-version wait for the pass after them.
    */
   readonly probablyLone?: ReadonlySet<string>;
+  /**
+   * Ask probably-lone nodes their glusterd store first (one short command, no CLI), and the CLI
+   * only when the store does not say "lone, glusterd listening". Only for a look that may lead
+   * to probes: such a view is marked `fromStore`, and nothing else may be decided on it.
+   */
+  readonly storeReads?: boolean;
 }
 
 interface Answer {
@@ -44,6 +51,7 @@ interface Answer {
   readonly version: string | undefined;
   readonly volumes: { readonly names: string[]; readonly bricks: string[] } | undefined;
   readonly failure: NodeFailure | undefined;
+  readonly fromStore?: true;
 }
 
 /**
@@ -80,8 +88,15 @@ export async function gatherObservation(
           },
           () => undefined,
         );
+  const storeReads = (options.storeReads ?? false) && !quick;
   const answers = await Promise.all(
-    specNodes.map((spec) => askNode(cli, spec, read, facts, { deferFacts, quick })),
+    specNodes.map(async (spec) => {
+      if (storeReads && options.probablyLone?.has(spec.address)) {
+        const lone = await askStore(cli, spec, read);
+        if (lone) return lone;
+      }
+      return askNode(cli, spec, read, facts, { deferFacts, quick });
+    }),
   );
   const selves = answers.map((answer) => answer.members?.find((member) => member.isLocal));
   // UUID → spec address: this pass's answers first, then what earlier passes learnt.
@@ -123,6 +138,7 @@ export async function gatherObservation(
         view,
         bricksInOwnPool: answer.volumes?.bricks,
         volumesInOwnPool: answer.volumes?.names,
+        ...(answer.fromStore ? { fromStore: true as const } : {}),
       };
     }),
   );
@@ -179,6 +195,51 @@ export function readOptions(options: GatherOptions): CallOptions {
     timeoutMs: readTimeoutMs,
     deadlineMs: readTimeoutMs,
     ...(options.signal ? { signal: options.signal } : {}),
+  };
+}
+
+/**
+ * A probably-lone node asked its glusterd store: its answer when the store says lone with
+ * glusterd listening (a view of itself alone, as its pool list would be), else undefined and the
+ * CLI is asked. A node that cannot be reached is that failure at once, not asked twice.
+ */
+async function askStore(
+  cli: GlusterCli,
+  spec: GlusterNodeSpec,
+  read: CallOptions,
+): Promise<Answer | undefined> {
+  let summary;
+  try {
+    summary = await readGlusterdStore(cli, spec.address, read);
+  } catch (error) {
+    if (error instanceof CouldNotRunError) {
+      return {
+        spec,
+        members: undefined,
+        version: undefined,
+        volumes: undefined,
+        failure: classify(error),
+      };
+    }
+    return undefined;
+  }
+  if (!summary || !isLoneAndListening(summary)) return undefined;
+  const self: PoolMember = {
+    uuid: summary.uuid,
+    hostname: spec.address,
+    hostnames: [spec.address],
+    isConnected: true,
+    state: undefined,
+    stateStr: undefined,
+    isLocal: true,
+  };
+  return {
+    spec,
+    members: [self],
+    version: undefined,
+    volumes: undefined,
+    failure: undefined,
+    fromStore: true,
   };
 }
 

@@ -251,7 +251,14 @@ async function runPass(
       fence.throwIfAborted('plan');
     });
 
-  let { observation, plan } = await look(gatherOptions);
+  // Probably-lone nodes are asked their glusterd store first (no CLI, ~0.1 s less each): not
+  // through sudo, whose least-privilege rule allows the gluster CLI only.
+  let { observation, plan } = await look({ ...gatherOptions, storeReads: spec.ssh.sudo !== true });
+  if (readFromStore(observation) && !plan.batch.some((action) => action.kind === 'probe')) {
+    // A store read may lead to a probe and nothing else: anything else is decided on glusterd's
+    // own answer.
+    ({ observation, plan } = await look(gatherOptions));
+  }
   if (plan.batch[0]?.kind === 'removeFinalizer') {
     fence.assertLeading('remove the finalizer');
     logger.info('Removed the finalizer', { deletionPolicy: spec.deletionPolicy ?? 'Retain' });
@@ -276,6 +283,9 @@ async function runPass(
     fence.throwIfAborted('write the status');
     ({ plan, landed } = followed);
     observation = withFactsOf(before, followed.observation);
+  } else if (readFromStore(observation)) {
+    // Every probe failed: the status comes from glusterd's own answer, never from the store.
+    ({ observation, plan } = await look(gatherOptions));
   }
 
   const status = statusOf(observation, plan, failure);
@@ -299,6 +309,11 @@ async function runPass(
     result = { requeueAfterMs: resyncMs };
   }
   return { status, result, ...(failure ? { failureReason: failure.reason } : {}) };
+}
+
+/** Some node's view came from its glusterd store, not from glusterd. */
+function readFromStore(observation: Observation): boolean {
+  return observation.nodes.some((node) => node.fromStore === true);
 }
 
 /** What metrics show of a status: Ready, the nodes' states, InventorySynced. */

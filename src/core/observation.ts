@@ -57,6 +57,11 @@ export interface NodeObservation {
    * with volumes cannot be probed.
    */
   readonly volumesInOwnPool: readonly string[] | undefined;
+  /**
+   * The view was read from glusterd's store (lone, glusterd listening), not from glusterd: it
+   * may lead to a probe and nothing else; a status is never computed from it.
+   */
+  readonly fromStore?: true;
 }
 
 export interface Observation {

@@ -90,7 +90,25 @@ export class GlusterCli {
     return result;
   }
 
-  private async exec(node: string, argv: string[], options: CallOptions): Promise<CommandResult> {
+  /**
+   * A read-only program other than the gluster CLI (a look at glusterd's store), through the same
+   * executor, deadline, log line and command metrics, under `verb`. Its exit code is the caller's.
+   */
+  async runProgram(
+    node: string,
+    argv: readonly string[],
+    verb: string,
+    options: CallOptions = {},
+  ): Promise<CommandResult> {
+    return this.exec(node, [...argv], options, verb);
+  }
+
+  private async exec(
+    node: string,
+    argv: string[],
+    options: CallOptions,
+    verb: string = verbOf(argv),
+  ): Promise<CommandResult> {
     const started = performance.now();
     let result: CommandResult;
     try {
@@ -100,13 +118,13 @@ export class GlusterCli {
         ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (error) {
-      this.onCommand?.(verbOf(argv), 'could_not_run', performance.now() - started);
+      this.onCommand?.(verb, 'could_not_run', performance.now() - started);
       throw error;
     }
-    this.onCommand?.(verbOf(argv), result.exitCode === 0 ? 'ok' : 'failed', result.durationMs);
+    this.onCommand?.(verb, result.exitCode === 0 ? 'ok' : 'failed', result.durationMs);
     this.logger.debug('Ran gluster command', {
       host: node,
-      verb: verbOf(argv),
+      verb,
       exitCode: result.exitCode,
       durationMs: result.durationMs,
     });

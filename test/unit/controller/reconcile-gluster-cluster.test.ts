@@ -10,7 +10,9 @@ import {
   ClusterFacts,
   reconcileGlusterCluster,
 } from '../../../src/controller/reconcile-gluster-cluster.js';
+import { STORE_READ_ARGV } from '../../../src/gluster/glusterd-store.js';
 import { tableResolver } from '../../../src/gluster/host-identity.js';
+import { SshConnectError } from '../../../src/exec/exec-errors.js';
 import type { GlusterClusterApi } from '../../../src/kube/gluster-cluster-api.js';
 import { NotFoundError } from '../../../src/kube/kube-errors.js';
 import type { SshCredentialsSource } from '../../../src/kube/ssh-credentials.js';
@@ -118,15 +120,47 @@ function depsWith(api: FakeApi, executor: FakeExecutor, credentials?: SshCredent
   return { deps, events, forgotten };
 }
 
-/** Two lone glusterd nodes, as the fixtures captured them (each with a UUID of its own). */
-function twoLoneNodes(): FakeExecutor {
+/** What the store read prints for a node with this UUID, peer files and volumes. */
+function storeAnswer(
+  uuid: string,
+  { peers = [] as string[], vols = [] as string[], listening = 1 } = {},
+): { stdout: string } {
+  return {
+    stdout: [
+      '--info',
+      `UUID=${uuid}`,
+      'operating-version=100000',
+      '--peers',
+      ...peers,
+      '--vols',
+      ...vols,
+      '--listening',
+      String(listening),
+      '',
+    ].join('\n'),
+  };
+}
+
+const LONE_XML = fixture('pool-list-lone.xml');
+const FIXTURE_UUID = /<uuid>([^<]+)<\/uuid>/.exec(LONE_XML)?.[1] ?? '';
+/** Each fake node's own glusterd UUID. */
+const uuidOf = (index: number): string => `${FIXTURE_UUID.slice(0, -1)}${index}`;
+
+/**
+ * Two lone glusterd nodes, as the fixtures captured them (each with a UUID of its own). Their
+ * store cannot be read (as through a restricted shell) unless `storeReadable`: then it says lone.
+ */
+function twoLoneNodes({ storeReadable = false } = {}): FakeExecutor {
   const executor = new FakeExecutor();
-  const lone = fixture('pool-list-lone.xml');
-  const uuid = /<uuid>([^<]+)<\/uuid>/.exec(lone)?.[1] ?? '';
   for (const [index, node] of ['n1', 'n2'].entries()) {
-    const ownUuid = `${uuid.slice(0, -1)}${index}`;
+    const ownUuid = uuidOf(index);
     executor
-      .on(node, glusterArgv('pool', 'list'), { stdout: lone.replace(uuid, ownUuid) })
+      .on(
+        node,
+        STORE_READ_ARGV,
+        storeReadable ? storeAnswer(ownUuid) : { exitCode: 126, stderr: 'restricted' },
+      )
+      .on(node, glusterArgv('pool', 'list'), { stdout: LONE_XML.replace(FIXTURE_UUID, ownUuid) })
       .on(node, ['gluster', '--version'], { stdout: fixture('version.txt') })
       .on(node, glusterArgv('volume', 'info'), xmlAnswer('volume-info-none.xml'))
       .on(
@@ -252,5 +286,114 @@ describe('reconcileGlusterCluster', () => {
     const writes = api.calls.filter((call) => call === 'replaceStatus').length;
     await reconcileGlusterCluster(deps, KEY, signal);
     expect(api.calls.filter((call) => call === 'replaceStatus').length).to.equal(writes);
+  });
+
+  describe('asking probably-lone nodes their glusterd store first', () => {
+    const verbs = (executor: FakeExecutor) =>
+      executor.calls.map(
+        (call) =>
+          `${call.node}: ${call.argv[0] === 'sh' ? 'store read' : call.argv.slice(4).join(' ')}`,
+      );
+
+    it('probes lone nodes the store vouches for without a CLI read first; status comes from the pool lists after', async () => {
+      const api = new FakeApi(aCluster());
+      const executor = twoLoneNodes({ storeReadable: true }).on(
+        'n1',
+        glusterArgv('peer', 'probe', 'n2'),
+        xmlAnswer('probe-success.xml'),
+      );
+      const { deps } = depsWith(api, executor);
+      await reconcileGlusterCluster(deps, KEY, signal);
+      expect(verbs(executor)).to.deep.equal([
+        'n1: store read',
+        'n2: store read',
+        'n1: peer probe n2',
+        'n1: pool list',
+        'n2: pool list',
+      ]);
+      expect(api.cluster?.status?.nodes?.map((node) => node.uuid)).to.deep.equal([
+        uuidOf(0),
+        uuidOf(1),
+      ]);
+    });
+
+    it('decides nothing but a probe on a store read: with nothing to probe it asks glusterd before the status', async () => {
+      const api = new FakeApi(aCluster({ nodes: [{ address: 'n1' }] }));
+      const executor = twoLoneNodes({ storeReadable: true });
+      const { deps } = depsWith(api, executor);
+      expect((await reconcileGlusterCluster(deps, KEY, signal)).requeueAfterMs).to.equal(RESYNC_MS);
+      expect(verbs(executor).slice(0, 2)).to.deep.equal(['n1: store read', 'n1: pool list']);
+      expect(api.cluster?.status?.nodes?.map((node) => node.state)).to.deep.equal(['Connected']);
+    });
+
+    it('asks glusterd when every probe failed, so the status is not the store read', async () => {
+      const api = new FakeApi(aCluster());
+      const executor = twoLoneNodes({ storeReadable: true }).on(
+        'n1',
+        glusterArgv('peer', 'probe', 'n2'),
+        xmlAnswer('probe-unreachable.xml'),
+      );
+      const { deps } = depsWith(api, executor);
+      expect((await reconcileGlusterCluster(deps, KEY, signal)).retry).to.equal(true);
+      expect(verbs(executor).slice(-2)).to.deep.equal(['n1: pool list', 'n2: pool list']);
+    });
+
+    for (const [what, answer] of [
+      ['peer files', storeAnswer(uuidOf(1), { peers: [uuidOf(7)] })],
+      ['volumes', storeAnswer(uuidOf(1), { vols: ['data'] })],
+      ['glusterd not listening', storeAnswer(uuidOf(1), { listening: 0 })],
+      ['an unreadable answer', { stdout: 'UUID=x\n' }],
+      ['a failed read', { exitCode: 3 }],
+    ] as const) {
+      it(`asks the CLI when the store shows ${what}`, async () => {
+        const api = new FakeApi(aCluster());
+        const executor = twoLoneNodes({ storeReadable: true })
+          .on('n2', STORE_READ_ARGV, answer)
+          .on('n1', glusterArgv('peer', 'probe', 'n2'), xmlAnswer('probe-success.xml'));
+        const { deps } = depsWith(api, executor);
+        await reconcileGlusterCluster(deps, KEY, signal);
+        expect(verbs(executor).slice(0, 3)).to.have.members([
+          'n1: store read',
+          'n2: store read',
+          'n2: pool list',
+        ]);
+      });
+    }
+
+    it('reports a node it cannot reach as that failure at once, without a second try through the CLI', async () => {
+      const api = new FakeApi(
+        aCluster({ nodes: [{ address: 'n1' }, { address: 'n2' }, { address: 'n3' }] }),
+      );
+      const unreachable = { error: new SshConnectError('connect ECONNREFUSED n3:22', 'n3') };
+      const executor = twoLoneNodes({ storeReadable: true })
+        .on('n3', STORE_READ_ARGV, unreachable)
+        .on('n3', glusterArgv('pool', 'list'), unreachable)
+        .on('n1', glusterArgv('peer', 'probe', 'n2'), xmlAnswer('probe-success.xml'));
+      const { deps } = depsWith(api, executor);
+      await reconcileGlusterCluster(deps, KEY, signal);
+      const calls = verbs(executor);
+      expect(calls.slice(0, calls.indexOf('n1: peer probe n2'))).to.have.members([
+        'n1: store read',
+        'n2: store read',
+        'n3: store read',
+      ]);
+      expect(executor.mutations()).to.have.length(1);
+      expect(api.cluster?.status?.nodes?.find((node) => node.address === 'n3')?.state).to.equal(
+        'Unreachable',
+      );
+    });
+
+    it('never reads the store through sudo (a least-privilege rule allows the gluster CLI only)', async () => {
+      const api = new FakeApi(aCluster({ ssh: { secretRef: { name: 'ssh' }, sudo: true } }));
+      const executor = twoLoneNodes({ storeReadable: true }).on(
+        'n1',
+        glusterArgv('peer', 'probe', 'n2'),
+        xmlAnswer('probe-success.xml'),
+      );
+      const { deps } = depsWith(api, executor);
+      await reconcileGlusterCluster(deps, KEY, signal);
+      expect(verbs(executor)).not.to.include('n1: store read');
+      expect(executor.mutations()).to.have.length(1);
+    });
   });
 });
