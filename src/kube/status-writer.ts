@@ -1,5 +1,4 @@
-import type { GlusterCluster, GlusterClusterStatus } from '../api/gluster-cluster.js';
-import type { GlusterClusterApi } from './gluster-cluster-api.js';
+import type { CustomObject, CustomResourceApi } from './custom-resource-api.js';
 import { ConflictError, NotFoundError } from './kube-errors.js';
 
 export interface StatusWriteOptions {
@@ -28,10 +27,10 @@ export interface StatusWriteResult {
  * moved (metadata, another status write), it writes the same status on the fresh object.
  * Gives up with a ConflictError after `maxAttempts` writes.
  */
-export async function writeStatusIfChanged(
-  api: Pick<GlusterClusterApi, 'get' | 'replaceStatus'>,
-  snapshot: GlusterCluster,
-  status: GlusterClusterStatus,
+export async function writeStatusIfChanged<T extends CustomObject & { readonly status?: unknown }>(
+  api: Pick<CustomResourceApi<T>, 'get' | 'replaceStatus'>,
+  snapshot: T,
+  status: NonNullable<T['status']>,
   options: StatusWriteOptions = {},
 ): Promise<StatusWriteResult> {
   const maxAttempts = options.maxAttempts ?? 5;
@@ -50,7 +49,7 @@ export async function writeStatusIfChanged(
       conflicts++;
       if (conflicts >= maxAttempts) {
         throw new ConflictError(
-          `Failed to write the status of GlusterCluster ${namespace}/${name}: ${String(conflicts)} writes in a row met a newer version`,
+          `Failed to write the status of ${kindOf(snapshot)} ${namespace}/${name}: ${String(conflicts)} writes in a row met a newer version`,
           {
             cause: error,
             code: 409,
@@ -98,4 +97,10 @@ function isSameJson(a: unknown, b: unknown): boolean {
 
 function definedEntries(value: object): Map<string, unknown> {
   return new Map(Object.entries(value).filter(([, field]) => field !== undefined));
+}
+
+/** The object's kind for a message (GlusterCluster, GlusterVolume). */
+function kindOf(object: CustomObject): string {
+  const { kind } = object as { readonly kind?: unknown };
+  return typeof kind === 'string' ? kind : 'object';
 }

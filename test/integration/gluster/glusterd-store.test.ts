@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { GlusterCli } from '../../../src/gluster/gluster-cli.js';
+import type { GlusterdStoreSummary } from '../../../src/gluster/glusterd-store.js';
 import { isLoneAndListening, readGlusterdStore } from '../../../src/gluster/glusterd-store.js';
 import { getPoolList, requireLocalMember } from '../../../src/gluster/pool-list.js';
 import { peerProbe } from '../../../src/gluster/peer-probe.js';
@@ -31,7 +32,8 @@ describe("glusterd's store read on real glusterd, beside its pool list", functio
     await peerProbe(cli, { server: n(1).ipv4, node: n(0).ipv4 }, { resolver: pool().resolver });
     // The probed end writes its peer file when the handshake is done: a moment later.
     const deadline = Date.now() + 30_000;
-    let first, second;
+    let first: GlusterdStoreSummary | undefined;
+    let second: GlusterdStoreSummary | undefined;
     for (;;) {
       [first, second] = await Promise.all([
         readGlusterdStore(cli, n(0).ipv4),
@@ -42,7 +44,7 @@ describe("glusterd's store read on real glusterd, beside its pool list", functio
     }
     expect(first?.peerFiles).to.deep.equal([second?.uuid]);
     expect(second?.peerFiles).to.deep.equal([first?.uuid]);
-    expect(isLoneAndListening(first)).to.equal(false);
+    expect(first && isLoneAndListening(first)).to.equal(false);
   });
 
   it('says glusterd is not listening once it stopped, and listening again after a start', async () => {
