@@ -1,3 +1,4 @@
+import { stampCondition } from './condition-timing.js';
 import type {
   Condition,
   GlusterClusterStatus,
@@ -93,7 +94,13 @@ export function computeStatus(input: StatusInput): GlusterClusterStatus {
   ];
   return compact<GlusterClusterStatus>({
     observedGeneration: input.generation,
-    conditions: drafts.map((draft) => withTransitionTime(draft, input)),
+    conditions: drafts.map((draft) =>
+      stampCondition(draft, {
+        previous: input.previous?.conditions,
+        generation: input.generation,
+        now: input.now,
+      }),
+    ),
     commandNode: plan.commandNode,
     opVersion: observation.opVersion ?? previous?.opVersion,
     members,
@@ -284,23 +291,4 @@ function summarize(
   nodes: readonly { address: string; state: NodeState; message: string }[],
 ): string {
   return nodes.map((node) => `${node.address} is ${node.state}: ${node.message}`).join('; ');
-}
-
-// metav1.Condition allows 32768 characters; a pool of 64 nodes with long messages could pass it.
-const MAX_MESSAGE_LENGTH = 4096;
-
-/** Keeps a condition's lastTransitionTime while its status stays the same. */
-function withTransitionTime(draft: ConditionDraft, input: StatusInput): Condition {
-  const before = input.previous?.conditions?.find((condition) => condition.type === draft.type);
-  const message =
-    draft.message.length > MAX_MESSAGE_LENGTH
-      ? `${draft.message.slice(0, MAX_MESSAGE_LENGTH - 3)}...`
-      : draft.message;
-  return {
-    ...draft,
-    message,
-    observedGeneration: input.generation,
-    lastTransitionTime:
-      before && before.status === draft.status ? before.lastTransitionTime : input.now,
-  };
 }
