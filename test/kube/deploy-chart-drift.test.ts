@@ -128,11 +128,15 @@ describe('deploy/ and charts/gluster-operator install the same operator', functi
     expect(podSecurity(chart)).to.deep.equal(podSecurity(deploy));
   });
 
-  it('installs the same CRD', () => {
-    const name = 'glusterclusters.glusteroperator.io';
-    expect(findObject(chart, 'CustomResourceDefinition', name)).to.deep.equal(
-      findObject(deploy, 'CustomResourceDefinition', name),
-    );
+  it('installs the same CRDs', () => {
+    for (const name of [
+      'glusterclusters.glusteroperator.io',
+      'glustervolumes.glusteroperator.io',
+    ]) {
+      expect(findObject(chart, 'CustomResourceDefinition', name), name).to.deep.equal(
+        findObject(deploy, 'CustomResourceDefinition', name),
+      );
+    }
   });
 
   it('differs in nothing else but labels', () => {

@@ -25,9 +25,9 @@ import { apiErrorMessage, loadKubeConfig } from '../support/kube-test-helpers.js
 import { operatorContainer, plainEnv } from '../support/operator-container.js';
 
 const DEPLOY_DIR = fileURLToPath(new URL('../../deploy/', import.meta.url));
-const CRD_FILE = fileURLToPath(
-  new URL('../../crds/glusterclusters.glusteroperator.io.yaml', import.meta.url),
-);
+const CRD_NAMES = ['glusterclusters.glusteroperator.io', 'glustervolumes.glusteroperator.io'];
+const crdFile = (name: string): string =>
+  fileURLToPath(new URL(`../../crds/${name}.yaml`, import.meta.url));
 const NAMESPACE = 'gluster-operator';
 const NAME = 'gluster-operator';
 const POD_LABELS = { 'app.kubernetes.io/name': NAME, 'app.kubernetes.io/component': 'operator' };
@@ -40,6 +40,21 @@ const CLUSTER_RULES: readonly V1PolicyRule[] = [
     verbs: ['get', 'list', 'watch', 'patch'],
   },
   { apiGroups: ['glusteroperator.io'], resources: ['glusterclusters/status'], verbs: ['update'] },
+  {
+    apiGroups: ['glusteroperator.io'],
+    resources: ['glustervolumes'],
+    verbs: ['get', 'list', 'watch', 'update', 'patch'],
+  },
+  {
+    apiGroups: ['glusteroperator.io'],
+    resources: ['glustervolumes/status'],
+    verbs: ['update', 'patch'],
+  },
+  {
+    apiGroups: ['glusteroperator.io'],
+    resources: ['glustervolumes/finalizers'],
+    verbs: ['update'],
+  },
   { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
@@ -98,7 +113,7 @@ describe('deploy/: kubectl apply -k against a real API server', function () {
     expect(firstApply.stderr).not.to.match(/PodSecurity|violate/i);
   });
 
-  it('holds exactly the operator objects, the CRD being crds/ itself', () => {
+  it('holds exactly the operator objects, the CRDs being crds/ itself', () => {
     expect(
       rendered
         .map(
@@ -112,7 +127,7 @@ describe('deploy/: kubectl apply -k against a real API server', function () {
         `ClusterRole -/${NAME}-metrics-reader`,
         `ClusterRoleBinding -/${NAME}`,
         `ClusterRoleBinding -/${NAME}-metrics-auth`,
-        'CustomResourceDefinition -/glusterclusters.glusteroperator.io',
+        ...CRD_NAMES.map((name) => `CustomResourceDefinition -/${name}`),
         `Deployment ${NAMESPACE}/${NAME}`,
         `Namespace -/${NAMESPACE}`,
         `PodDisruptionBudget ${NAMESPACE}/${NAME}`,
@@ -122,8 +137,12 @@ describe('deploy/: kubectl apply -k against a real API server', function () {
         `ServiceAccount ${NAMESPACE}/${NAME}`,
       ].sort(),
     );
-    const crd = rendered.find((object) => object.kind === 'CustomResourceDefinition');
-    expect(crd).to.deep.equal(loadYaml(readFileSync(CRD_FILE, 'utf8')));
+    for (const name of CRD_NAMES) {
+      const crd = rendered.find(
+        (object) => object.kind === 'CustomResourceDefinition' && object.metadata.name === name,
+      );
+      expect(crd, name).to.deep.equal(loadYaml(readFileSync(crdFile(name), 'utf8')));
+    }
   });
 
   it('applying again writes nothing', async () => {

@@ -45,8 +45,11 @@ import { operatorContainer, plainEnv } from '../support/operator-container.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const FULL_VALUES = path.join(REPO, 'test/fixtures/helm/full-values.yaml');
-const PROJECT_CRD = path.join(REPO, 'crds/glusterclusters.glusteroperator.io.yaml');
-const CHART_CRD = path.join(CHART_DIR, 'crds/glusterclusters.glusteroperator.io.yaml');
+/** The CRDs in crds/, each copied byte for byte to the chart's crds/. */
+const CRD_FILES = [
+  'glusterclusters.glusteroperator.io.yaml',
+  'glustervolumes.glusteroperator.io.yaml',
+];
 /** Owned by the alerts work; the chart renders a PrometheusRule from it only when it exists. */
 const ALERTS_FILE = path.join(CHART_DIR, 'files/alerts.yaml');
 const DASHBOARD_FILE = path.join(CHART_DIR, 'files/dashboard.json');
@@ -124,21 +127,29 @@ describe('charts/gluster-operator: helm lint and helm template', function () {
     }
   });
 
-  it('is the version of package.json, and its CRD is crds/ byte for byte', async () => {
+  it('is the version of package.json, and its CRDs are crds/ byte for byte', async () => {
     const chart = parseManifests(readFileSync(path.join(CHART_DIR, 'Chart.yaml'), 'utf8'))[0] as
       { appVersion?: string } | undefined;
     const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
       version: string;
     };
     expect(chart?.appVersion).to.equal(pkg.version);
-    expect(
-      readFileSync(CHART_CRD, 'utf8') === readFileSync(PROJECT_CRD, 'utf8'),
-      'charts/gluster-operator/crds/ differs from crds/: cp crds/glusterclusters.glusteroperator.io.yaml charts/gluster-operator/crds/',
-    ).to.equal(true);
+    for (const file of CRD_FILES) {
+      expect(
+        readFileSync(path.join(CHART_DIR, 'crds', file), 'utf8') ===
+          readFileSync(path.join(REPO, 'crds', file), 'utf8'),
+        `charts/gluster-operator/crds/ differs from crds/: cp crds/${file} charts/gluster-operator/crds/`,
+      ).to.equal(true);
+    }
     const withCrds = await renderChart({ includeCrds: true });
     expect(
-      withCrds.filter((o) => o.kind === 'CustomResourceDefinition').map(objectKey),
-    ).to.deep.equal([`CustomResourceDefinition -/${CRD_NAME}`]);
+      withCrds
+        .filter((o) => o.kind === 'CustomResourceDefinition')
+        .map(objectKey)
+        .sort(),
+    ).to.deep.equal(
+      CRD_FILES.map((file) => `CustomResourceDefinition -/${file.replace(/\.yaml$/, '')}`),
+    );
   });
 
   describe('default values', () => {

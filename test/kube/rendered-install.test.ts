@@ -53,10 +53,11 @@ describe('install/gluster-operator.yaml', function () {
     ).to.deep.equal([]);
   });
 
-  it('holds the CRD and the Deployment', async () => {
+  it('holds the CRDs and the Deployment', async () => {
     const documents = describeDocuments(await readFile(INSTALL_FILE, 'utf8'));
     expect([...documents.keys()]).to.include.members([
       'CustomResourceDefinition glusterclusters.glusteroperator.io',
+      'CustomResourceDefinition glustervolumes.glusteroperator.io',
       'Deployment gluster-operator/gluster-operator',
     ]);
   });
