@@ -10,25 +10,39 @@ import {
 import { TestbedError } from './testbed-error.js';
 
 const USAGE = `Usage: tsx testbed/cli.ts <command>
-  up --name N --nodes K        start a pool and leave it running
+  up --name N --nodes K [--brick-size-mib 1024]
+                               start a pool and leave it running
   down --name N | --all        remove one pool, or every pool and leftover
   list                         show pools
   prune                        remove pools whose owner process is gone
   fault <kind> --name N --node n2 [--port 24007]
         kinds: stop-glusterd start-glusterd cut-link restore-link drop-outbound restore-outbound
                drop-inbound restore-inbound (--port: default 24007 outbound, 22 inbound)
+  fault kill-brick --name N --node n2 --volume V --brick /bricks/V/brick
+  fault start-bricks --name N --volume V [--node n1]    (gluster volume start V force)
   exec --name N --node n1 -- gluster --mode=script --xml pool list`;
 
+/** The flags of a fault, read when the fault needs them (so each says what it misses). */
+interface FaultArgs {
+  node(): string;
+  nodeOrNone(): string | undefined;
+  port(defaultPort: number): number;
+  volume(): string;
+  brick(): string;
+}
+
 const FAULTS = {
-  'stop-glusterd': (p, n) => p.stopGlusterd(n),
-  'start-glusterd': (p, n) => p.startGlusterd(n),
-  'cut-link': (p, n) => p.cutLink(n),
-  'restore-link': (p, n) => p.restoreLink(n),
-  'drop-outbound': (p, n, port) => p.dropOutbound(n, port),
-  'restore-outbound': (p, n) => p.restoreOutbound(n),
-  'drop-inbound': (p, n, port) => p.dropInbound(n, port),
-  'restore-inbound': (p, n) => p.restoreInbound(n),
-} satisfies Record<string, (pool: GlusterTestPool, node: string, port: number) => Promise<void>>;
+  'stop-glusterd': (p, a) => p.stopGlusterd(a.node()),
+  'start-glusterd': (p, a) => p.startGlusterd(a.node()),
+  'cut-link': (p, a) => p.cutLink(a.node()),
+  'restore-link': (p, a) => p.restoreLink(a.node()),
+  'drop-outbound': (p, a) => p.dropOutbound(a.node(), a.port(24007)),
+  'restore-outbound': (p, a) => p.restoreOutbound(a.node()),
+  'drop-inbound': (p, a) => p.dropInbound(a.node(), a.port(22)),
+  'restore-inbound': (p, a) => p.restoreInbound(a.node()),
+  'kill-brick': (p, a) => p.killBrick(a.node(), a.volume(), a.brick()),
+  'start-bricks': (p, a) => p.startBricks(a.volume(), a.nodeOrNone()),
+} satisfies Record<string, (pool: GlusterTestPool, args: FaultArgs) => Promise<void>>;
 
 /** Returns the process exit code. */
 async function main(argv: readonly string[]): Promise<number> {
@@ -40,6 +54,9 @@ async function main(argv: readonly string[]): Promise<number> {
       nodes: { type: 'string' },
       node: { type: 'string' },
       port: { type: 'string' },
+      volume: { type: 'string' },
+      brick: { type: 'string' },
+      'brick-size-mib': { type: 'string' },
       all: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -55,6 +72,9 @@ async function main(argv: readonly string[]): Promise<number> {
         name: required(values.name, '--name'),
         nodeCount: toInteger(required(values.nodes, '--nodes'), '--nodes'),
         detached: true,
+        ...(values['brick-size-mib'] === undefined
+          ? {}
+          : { brickSizeMiB: toInteger(values['brick-size-mib'], '--brick-size-mib') }),
       });
       printPool(pool);
       return 0;
@@ -86,9 +106,14 @@ async function main(argv: readonly string[]): Promise<number> {
         );
       }
       const pool = openGlusterTestPool(required(values.name, '--name'));
-      const defaultPort = kind === 'drop-inbound' ? 22 : 24007;
-      const port = values.port === undefined ? defaultPort : toInteger(values.port, '--port');
-      await FAULTS[kind as keyof typeof FAULTS](pool, required(values.node, '--node'), port);
+      await FAULTS[kind as keyof typeof FAULTS](pool, {
+        node: () => required(values.node, '--node'),
+        nodeOrNone: () => values.node,
+        port: (defaultPort) =>
+          values.port === undefined ? defaultPort : toInteger(values.port, '--port'),
+        volume: () => required(values.volume, '--volume'),
+        brick: () => required(values.brick, '--brick'),
+      });
       return 0;
     }
     case 'exec': {

@@ -95,3 +95,97 @@ export async function waitForPeerConnected(
     { timeoutMs },
   );
 }
+
+export interface OpResult {
+  readonly opRet: number;
+  readonly opErrno: number;
+  readonly opErrstr: string;
+}
+
+const opParser = new XMLParser({ parseTagValue: false });
+
+/** The outcome gluster reports in its XML (it fails with exit code 0 as often as not). */
+export function parseOpResult(r: CommandResult): OpResult {
+  const doc = opParser.parse(r.stdout) as {
+    cliOutput?: { opRet?: string; opErrno?: string; opErrstr?: string };
+  };
+  const out = doc.cliOutput;
+  if (out?.opRet === undefined) {
+    throw new TestbedError(`gluster printed no result (exit ${r.exitCode}): ${r.stderr.trim()}`);
+  }
+  return {
+    opRet: Number(out.opRet),
+    opErrno: Number(out.opErrno ?? 0),
+    opErrstr: out.opErrstr ?? '',
+  };
+}
+
+export interface BrickStatusRow {
+  readonly hostname: string;
+  readonly path: string;
+  readonly online: boolean;
+  /** undefined while offline (gluster reports -1). */
+  readonly pid: number | undefined;
+}
+
+const statusParser = new XMLParser({
+  isArray: (_name, jpath) => jpath === 'cliOutput.volStatus.volumes.volume.node',
+  parseTagValue: false,
+});
+
+/** The brick rows of `volume status <volume>` (not the self-heal daemons'). */
+export function parseBrickStatus(r: CommandResult): BrickStatusRow[] {
+  const doc = statusParser.parse(r.stdout) as {
+    cliOutput?: {
+      opRet?: string;
+      volStatus?: { volumes?: { volume?: { node?: Record<string, unknown>[] } } };
+    };
+  };
+  const out = doc.cliOutput;
+  if (out?.opRet !== '0') throw new TestbedError(`gluster volume status failed: ${r.stdout}`);
+  return (out.volStatus?.volumes?.volume?.node ?? [])
+    .filter((n) => String(n['path']).startsWith('/'))
+    .map((n) => {
+      const pid = Number(n['pid']);
+      return {
+        hostname: String(n['hostname']),
+        path: String(n['path']),
+        online: n['status'] === '1',
+        pid: Number.isInteger(pid) && pid > 0 ? pid : undefined,
+      };
+    });
+}
+
+export interface HealSummaryRow {
+  /** `host:/path` */
+  readonly brick: string;
+  /** `Connected`, or why the brick could not be read. */
+  readonly status: string;
+  /** Entries still to heal on that brick; undefined when it could not be read. */
+  readonly totalEntries: number | undefined;
+}
+
+const healParser = new XMLParser({
+  isArray: (_name, jpath) => jpath === 'cliOutput.healInfo.bricks.brick',
+  parseTagValue: false,
+});
+
+/** Rows of `volume heal <volume> info summary`, one per brick. */
+export function parseHealSummary(r: CommandResult): HealSummaryRow[] {
+  const doc = healParser.parse(r.stdout) as {
+    cliOutput?: {
+      opRet?: string;
+      healInfo?: { bricks?: { brick?: Record<string, unknown>[] } };
+    };
+  };
+  const out = doc.cliOutput;
+  if (out?.opRet !== '0') throw new TestbedError(`gluster volume heal info failed: ${r.stdout}`);
+  return (out.healInfo?.bricks?.brick ?? []).map((b) => {
+    const total = b['totalNumberOfEntries'];
+    return {
+      brick: String(b['name']),
+      status: String(b['status']),
+      totalEntries: total === undefined ? undefined : Number(total),
+    };
+  });
+}

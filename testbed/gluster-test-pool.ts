@@ -1,16 +1,18 @@
+import { killBrick, startBricks } from './brick-faults.js';
+import { DEFAULT_BRICK_SIZE_MIB, validateBrickSize } from './brick-filesystem.js';
 import { registerForCleanup, unregisterFromCleanup } from './cleanup-on-exit.js';
+import { startHolder } from './namespace-holder.js';
 import { createBridge, createNodeNetwork, ensureGuardRoutes, setLinkState } from './netns.js';
 import {
   execInNode,
   prepareNodeMounts,
   startGlusterd,
-  startHolder,
   startSshd,
   stopGlusterd,
   type NodeRuntime,
 } from './node-daemons.js';
 import { dropPort, restorePort } from './port-filter.js';
-import { poolFiles, SUDO_USER, writePoolFiles } from './pool-files.js';
+import { nodeFiles, poolFiles, SUDO_USER, writePoolFiles } from './pool-files.js';
 import { layoutPool, MAX_POOL_INDEX, validatePoolName, type PoolLayout } from './pool-layout.js';
 import {
   isPoolStale,
@@ -26,7 +28,10 @@ import { identifyProcess } from './process-identity.js';
 import type { CommandResult } from './run-command.js';
 import { ensureSystemDeps } from './system-deps.js';
 import { sweepOrphans, teardownPool } from './teardown.js';
+import { startTestClient, type TestClient } from './test-client.js';
 import { PoolInUseError, TestbedError } from './testbed-error.js';
+
+export type { ClientMountOptions, TestClient } from './test-client.js';
 
 export interface TestNode {
   /** `n1`, `n2`, ... */
@@ -36,6 +41,11 @@ export interface TestNode {
   readonly ipv4: string;
   readonly ipv6: string;
   readonly netns: string;
+  /**
+   * The node's brick filesystem on this machine: a sparse XFS image, loop-mounted at /bricks
+   * inside the node only. Put bricks in sub-directories (`/bricks/<volume>/brick`).
+   */
+  readonly brickImage: string;
 }
 
 export interface GlusterTestPool {
@@ -86,6 +96,22 @@ export interface GlusterTestPool {
   dropInbound(node: TestNode | string, port?: number): Promise<void>;
   /** Remove every dropInbound rule of the node. */
   restoreInbound(node: TestNode | string): Promise<void>;
+  /**
+   * SIGKILL the brick process (glusterfsd) serving `brickPath` of `volume` on the node, found by
+   * its pid file and checked to be that node's; waits until it is gone. Rejects when no such
+   * brick runs. glusterd does not restart it by itself: see startBricks.
+   */
+  killBrick(node: TestNode | string, volume: string, brickPath: string): Promise<void>;
+  /**
+   * `gluster volume start <volume> force` on `node` (default n1): starts every offline brick of
+   * the volume. Resolves once glusterd accepted it; the bricks come online shortly after.
+   */
+  startBricks(volume: string, node?: TestNode | string): Promise<void>;
+  /**
+   * A new client on the pool's bridge (`c1`, `c2`, ... at `10.250.<k>.201`, `.202`, ...) that
+   * mounts volumes with the glusterfs FUSE client. Removed with the pool, or by its `destroy`.
+   */
+  startClient(): Promise<TestClient>;
   /** Remove everything of the pool. Idempotent. */
   destroy(): Promise<void>;
 }
@@ -99,6 +125,8 @@ export interface StartPoolOptions {
    * stale; only an explicit destroy (`down`) removes it.
    */
   readonly detached?: boolean;
+  /** Size of each node's brick filesystem (sparse; XFS needs 300 at least). Default 1024. */
+  readonly brickSizeMiB?: number;
 }
 
 export interface TestPoolSummary {
@@ -112,13 +140,15 @@ export interface TestPoolSummary {
 
 /**
  * Brings up `nodeCount` nodes, each a network namespace with its own mount and UTS namespace,
- * glusterd and sshd, and returns once every glusterd answers and every sshd accepts
- * connections. Leftovers of crashed runs (of any pool) are removed first. The pool is torn down
- * when this process exits, unless `detached`.
+ * brick filesystem, glusterd and sshd, and returns once every glusterd answers and every sshd
+ * accepts connections. Leftovers of crashed runs (of any pool) are removed first. The pool is
+ * torn down when this process exits, unless `detached`.
  */
 export async function startGlusterTestPool(opts: StartPoolOptions): Promise<GlusterTestPool> {
   validatePoolName(opts.name);
   layoutPool(opts.name, 0, opts.nodeCount); // validates the node count before anything is created
+  const brickSizeMiB = opts.brickSizeMiB ?? DEFAULT_BRICK_SIZE_MIB;
+  validateBrickSize(brickSizeMiB);
   await ensureSystemDeps();
   const owner = identifyProcess(process.pid);
   if (owner === undefined) throw new TestbedError('Could not identify the current process');
@@ -150,8 +180,8 @@ export async function startGlusterTestPool(opts: StartPoolOptions): Promise<Glus
 
   const layout = layoutPool(state.name, state.index, state.nodeCount);
   try {
-    await Promise.all([writePoolFiles(layout), createNetwork(layout)]);
-    const holders = await Promise.all(layout.nodes.map(startHolder));
+    await Promise.all([writePoolFiles(layout, brickSizeMiB), createNetwork(layout)]);
+    const holders = await Promise.all(layout.nodes.map((n) => startHolder(n.netns)));
     writePoolState({ ...state, holders });
     const runtimes = layout.nodes.map((node, i): NodeRuntime => {
       const holder = holders[i];
@@ -234,7 +264,7 @@ export function listTestPools(): TestPoolSummary[] {
       {
         name,
         index: state.index,
-        nodes: layout.nodes.map(toTestNode),
+        nodes: layout.nodes.map((n) => toTestNode(layout, n)),
         ownerPid: state.owner?.pid ?? null,
         isStale: isPoolStale(state),
       },
@@ -283,8 +313,15 @@ function destroyPoolByName(name: string): void {
   });
 }
 
-function toTestNode(n: PoolLayout['nodes'][number]): TestNode {
-  return { name: n.name, hostname: n.hostname, ipv4: n.ipv4, ipv6: n.ipv6, netns: n.netns };
+function toTestNode(layout: PoolLayout, n: PoolLayout['nodes'][number]): TestNode {
+  return {
+    name: n.name,
+    hostname: n.hostname,
+    ipv4: n.ipv4,
+    ipv6: n.ipv6,
+    netns: n.netns,
+    brickImage: nodeFiles(layout.name, n.name).brickImage,
+  };
 }
 
 class TestPool implements GlusterTestPool {
@@ -301,12 +338,12 @@ class TestPool implements GlusterTestPool {
   readonly hostIpv6: string;
 
   constructor(
-    layout: PoolLayout,
+    private readonly layout: PoolLayout,
     private readonly runtimes: readonly NodeRuntime[],
   ) {
     const files = poolFiles(layout.name);
     this.name = layout.name;
-    this.nodes = layout.nodes.map(toTestNode);
+    this.nodes = layout.nodes.map((n) => toTestNode(layout, n));
     this.ed25519KeyPath = files.ed25519KeyPath;
     this.rsaKeyPath = files.rsaKeyPath;
     this.knownHostsPath = files.knownHostsPath;
@@ -354,6 +391,18 @@ class TestPool implements GlusterTestPool {
 
   async restoreInbound(node: TestNode | string): Promise<void> {
     return restorePort(this.runtime(node), 'inbound');
+  }
+
+  async killBrick(node: TestNode | string, volume: string, brickPath: string): Promise<void> {
+    return killBrick(this.runtime(node), volume, brickPath);
+  }
+
+  async startBricks(volume: string, node: TestNode | string = 'n1'): Promise<void> {
+    return startBricks(this.runtime(node), volume);
+  }
+
+  async startClient(): Promise<TestClient> {
+    return startTestClient(this.layout);
   }
 
   destroy(): Promise<void> {

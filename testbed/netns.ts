@@ -41,18 +41,29 @@ export async function createBridge(layout: PoolLayout): Promise<void> {
   await runChecked(['ip', 'link', 'set', br, 'up']);
 }
 
+/** Where a node or a client sits on the pool's bridge. */
+export type BridgeEndpoint = Pick<NodeLayout, 'netns' | 'hostVeth' | 'ipv4' | 'ipv6'>;
+
 /**
  * The node's network namespace, joined to the bridge by a veth pair whose inner end is `eth0`.
  * No default route: a node can reach the pool's subnet and nothing else.
  */
 export async function createNodeNetwork(layout: PoolLayout, node: NodeLayout): Promise<void> {
-  const ns = node.netns;
-  await runChecked(['ip', 'netns', 'add', ns]);
+  await runChecked(['ip', 'netns', 'add', node.netns]);
+  await joinBridge(layout, node);
+}
+
+/**
+ * Joins an existing network namespace to the pool's bridge: a veth pair whose inner end is
+ * `eth0`, with the endpoint's addresses, and no default route.
+ */
+export async function joinBridge(layout: PoolLayout, endpoint: BridgeEndpoint): Promise<void> {
+  const ns = endpoint.netns;
   await runChecked([
     'ip',
     'link',
     'add',
-    node.hostVeth,
+    endpoint.hostVeth,
     'type',
     'veth',
     'peer',
@@ -61,14 +72,14 @@ export async function createNodeNetwork(layout: PoolLayout, node: NodeLayout): P
     'netns',
     ns,
   ]);
-  await runChecked(['ip', 'link', 'set', node.hostVeth, 'master', layout.bridge, 'up']);
+  await runChecked(['ip', 'link', 'set', endpoint.hostVeth, 'master', layout.bridge, 'up']);
   await runChecked([
     'ip',
     '-n',
     ns,
     'addr',
     'add',
-    `${node.ipv4}/${layout.ipv4PrefixLength}`,
+    `${endpoint.ipv4}/${layout.ipv4PrefixLength}`,
     'dev',
     'eth0',
   ]);
@@ -78,7 +89,7 @@ export async function createNodeNetwork(layout: PoolLayout, node: NodeLayout): P
     ns,
     'addr',
     'add',
-    `${node.ipv6}/${layout.ipv6PrefixLength}`,
+    `${endpoint.ipv6}/${layout.ipv6PrefixLength}`,
     'dev',
     'eth0',
     'nodad',

@@ -3,14 +3,11 @@ import { closeSync, openSync } from 'node:fs';
 import { readFile, readlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { BRICKS_MOUNT, brickMountArgv } from './brick-filesystem.js';
 import { NODE_MOUNTS, nodeFiles, poolFiles } from './pool-files.js';
 import type { NodeLayout } from './pool-layout.js';
-import {
-  identifyProcess,
-  isPidGone,
-  isProcessAlive,
-  type ProcessIdentity,
-} from './process-identity.js';
+import { enterNamespacesArgv } from './namespace-holder.js';
+import { isPidGone, type ProcessIdentity } from './process-identity.js';
 import {
   baseEnv,
   runChecked,
@@ -30,61 +27,9 @@ export interface NodeRuntime {
 /** glusterd CLI readiness probe: the same command the operator reads first. */
 const GLUSTERD_PROBE = ['gluster', '--mode=script', '--xml', 'pool', 'list'] as const;
 
-/**
- * Starts the long-lived process that holds the node's mount and UTS namespaces (inside its
- * network namespace), so they outlive glusterd and sshd restarts. Detached: it must survive the
- * CLI that started it, and a Ctrl-C in a test run must reach our cleanup rather than kill it.
- */
-export async function startHolder(node: NodeLayout): Promise<ProcessIdentity> {
-  const child = spawn(
-    'ip',
-    [
-      'netns',
-      'exec',
-      node.netns,
-      'unshare',
-      '--mount',
-      '--uts',
-      '--propagation',
-      'private',
-      'sleep',
-      'infinity',
-    ],
-    { detached: true, stdio: 'ignore', env: baseEnv, cwd: '/' },
-  );
-  child.unref();
-  const pid = child.pid;
-  if (pid === undefined)
-    throw new TestbedError(`Could not start the namespace holder of ${node.netns}`);
-  // ip and unshare exec rather than fork: the pid is the holder's once it has become `sleep`,
-  // i.e. once both namespaces exist.
-  const deadline = Date.now() + 10_000;
-  while ((await readComm(pid)) !== 'sleep') {
-    if (isPidGone(pid)) throw new TestbedError(`The namespace holder of ${node.netns} exited`);
-    if (Date.now() > deadline)
-      throw new TestbedError(`The namespace holder of ${node.netns} did not start`);
-    await delay(5);
-  }
-  const id = identifyProcess(pid);
-  if (id === undefined) throw new TestbedError(`The namespace holder of ${node.netns} exited`);
-  return id;
-}
-
-async function readComm(pid: number): Promise<string | undefined> {
-  try {
-    return (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
-  } catch {
-    return undefined;
-  }
-}
-
 /** argv run inside the node's network, mount and UTS namespaces. */
 export function nsenterArgv(rt: NodeRuntime, argv: readonly string[]): string[] {
-  // A dead holder's pid may belong to anything by now: never enter that.
-  if (!isProcessAlive(rt.holder)) {
-    throw new TestbedError(`The namespace holder of ${rt.node.netns} is gone; destroy the pool`);
-  }
-  return ['nsenter', '-t', String(rt.holder.pid), '-n', '-m', '-u', '--', ...argv];
+  return enterNamespacesArgv({ netns: rt.node.netns, holder: rt.holder }, argv);
 }
 
 export async function execInNode(
@@ -96,17 +41,20 @@ export async function execInNode(
 }
 
 /**
- * Gives the node its own /var/lib/glusterd, /run, logs, bricks, /root, /home, /etc/hosts, users,
- * sudoers and hostname.
+ * Gives the node its own /var/lib/glusterd, /run, logs, brick filesystem, /root, /home,
+ * /etc/hosts, users, sudoers and hostname.
  */
 export async function prepareNodeMounts(rt: NodeRuntime): Promise<void> {
   const files = nodeFiles(rt.poolName, rt.node.name);
   const shared = poolFiles(rt.poolName);
   for (const [key, target] of NODE_MOUNTS) {
-    // /bricks does not exist on a stock system; the empty mount point stays on the host.
     await runChecked(nsenterArgv(rt, ['mkdir', '-p', target]));
     await runChecked(nsenterArgv(rt, ['mount', '--bind', files[key], target]));
   }
+  // After /run is the node's own: mount(8) keeps its notes on mounts under /run/mount.
+  // /bricks does not exist on a stock system; the empty mount point stays on the host.
+  await runChecked(nsenterArgv(rt, ['mkdir', '-p', BRICKS_MOUNT]));
+  await runChecked(nsenterArgv(rt, brickMountArgv(files.brickImage)));
   await runChecked(nsenterArgv(rt, ['mount', '--bind', shared.hostsFile, '/etc/hosts']));
   await runChecked(nsenterArgv(rt, ['mount', '--bind', shared.resolvConf, '/etc/resolv.conf']));
   for (const [file, target] of [
@@ -169,7 +117,8 @@ async function glusterdPid(rt: NodeRuntime): Promise<number | undefined> {
   return (await isInNode(rt, pid)) ? pid : undefined;
 }
 
-async function isInNode(rt: NodeRuntime, pid: number): Promise<boolean> {
+/** Whether `pid` runs in the node's network namespace. */
+export async function isInNode(rt: NodeRuntime, pid: number): Promise<boolean> {
   try {
     const [theirs, node] = await Promise.all([
       readlink(`/proc/${pid}/ns/net`),

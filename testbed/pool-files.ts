@@ -1,5 +1,6 @@
 import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createBrickImage } from './brick-filesystem.js';
 import { renderHostsFile, type NodeLayout, type PoolLayout } from './pool-layout.js';
 import { poolDir } from './pool-state.js';
 import { runChecked } from './run-command.js';
@@ -36,8 +37,8 @@ export interface NodeFiles {
   readonly run: string;
   /** → /var/log/glusterfs */
   readonly log: string;
-  /** → /bricks */
-  readonly bricks: string;
+  /** XFS image, loop-mounted at /bricks inside the node. */
+  readonly brickImage: string;
   /** → /home: holds SUDO_USER's home. */
   readonly users: string;
   /**
@@ -52,12 +53,29 @@ export interface NodeFiles {
   readonly startLog: string;
 }
 
-/** Where each node directory appears inside the node's mount namespace. */
+/** One client's directories, bind-mounted over the system paths inside it. */
+export interface ClientFiles {
+  readonly dir: string;
+  /** → /var/lib/glusterd: empty, so the client never reads this machine's (secure-access). */
+  readonly lib: string;
+  /** → /run: mount(8) keeps its notes on mounts under /run/mount. */
+  readonly run: string;
+  /** → /var/log/glusterfs: the FUSE client's log, `mnt-<volume>.log`. */
+  readonly log: string;
+}
+
+/** Where each client directory appears inside the client's mount namespace. */
+export const CLIENT_MOUNTS = [
+  ['lib', '/var/lib/glusterd'],
+  ['run', '/run'],
+  ['log', '/var/log/glusterfs'],
+] as const satisfies readonly (readonly [keyof ClientFiles, string])[];
+
+/** Where each node directory appears inside the node's mount namespace (bind mounts). */
 export const NODE_MOUNTS = [
   ['lib', '/var/lib/glusterd'],
   ['run', '/run'],
   ['log', '/var/log/glusterfs'],
-  ['bricks', '/bricks'],
   ['home', '/root'],
   ['users', '/home'],
 ] as const satisfies readonly (readonly [keyof NodeFiles, string])[];
@@ -86,7 +104,7 @@ export function nodeFiles(poolName: string, nodeName: string): NodeFiles {
     lib: join(dir, 'lib'),
     run: join(dir, 'run'),
     log: join(dir, 'log'),
-    bricks: join(dir, 'bricks'),
+    brickImage: join(dir, 'bricks.img'),
     home: join(dir, 'home'),
     users: join(dir, 'users'),
     hostKey: join(dir, 'ssh_host_ed25519_key'),
@@ -96,8 +114,16 @@ export function nodeFiles(poolName: string, nodeName: string): NodeFiles {
   };
 }
 
-/** Creates every file the nodes need before any daemon starts: directories, keys, configs. */
-export async function writePoolFiles(layout: PoolLayout): Promise<void> {
+export function clientFiles(poolName: string, clientName: string): ClientFiles {
+  const dir = join(poolDir(poolName), clientName);
+  return { dir, lib: join(dir, 'lib'), run: join(dir, 'run'), log: join(dir, 'log') };
+}
+
+/**
+ * Creates every file the nodes need before any daemon starts: directories, keys, configs, and
+ * each node's brick filesystem image of `brickSizeMiB` (sparse).
+ */
+export async function writePoolFiles(layout: PoolLayout, brickSizeMiB: number): Promise<void> {
   const files = poolFiles(layout.name);
   // Traversable, because sshd reads authorized_keys as the logging-in user (SUDO_USER too);
   // the private keys inside stay 0600.
@@ -115,7 +141,7 @@ export async function writePoolFiles(layout: PoolLayout): Promise<void> {
       `testbed-${layout.name}`,
     ),
     writeUserFiles(files),
-    ...layout.nodes.map((node) => writeNodeFiles(layout.name, node)),
+    ...layout.nodes.map((node) => writeNodeFiles(layout.name, node, brickSizeMiB)),
   ]);
   const clientKeys = await Promise.all([
     readFile(`${files.ed25519KeyPath}.pub`, 'utf8'),
@@ -160,11 +186,16 @@ async function writeUserFiles(files: PoolFiles): Promise<void> {
   );
 }
 
-async function writeNodeFiles(poolName: string, node: NodeLayout): Promise<void> {
+async function writeNodeFiles(
+  poolName: string,
+  node: NodeLayout,
+  brickSizeMiB: number,
+): Promise<void> {
   const files = nodeFiles(poolName, node.name);
   await Promise.all(
     NODE_MOUNTS.map(([key]) => mkdir(files[key], { recursive: true, mode: 0o755 })),
   );
+  await createBrickImage(files.brickImage, brickSizeMiB);
   // sshd refuses to start without its privilege-separation directory under /run.
   await mkdir(join(files.run, 'sshd'), { mode: 0o755 });
   const home = join(files.users, SUDO_USER.name);

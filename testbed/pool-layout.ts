@@ -19,6 +19,21 @@ export interface NodeLayout {
   readonly ipv6: string;
 }
 
+/**
+ * A client of the pool (`startClient`): a network namespace on the pool's bridge at an address of
+ * the pool's subnet that no node uses, with its own mount and UTS namespaces.
+ */
+export interface ClientLayout {
+  /** `c1`, `c2`, ... */
+  readonly name: string;
+  /** `<pool>-c1` */
+  readonly hostname: string;
+  readonly netns: string;
+  readonly hostVeth: string;
+  readonly ipv4: string;
+  readonly ipv6: string;
+}
+
 export interface PoolLayout {
   readonly name: string;
   readonly index: number;
@@ -34,10 +49,18 @@ export interface PoolLayout {
 export const TESTBED_IPV4_RANGE = '10.250.0.0/16';
 export const TESTBED_IPV6_RANGE = 'fd42:676f:70::/48';
 export const NETNS_PREFIX = 'gop-';
+/**
+ * Clients' namespaces have a prefix of their own: a testbed of an older checkout sweeps every
+ * `gop-` namespace it does not know as an orphan, and it knows nodes only.
+ */
+export const CLIENT_NETNS_PREFIX = 'gopc-';
 export const BRIDGE_PREFIX = 'gopb';
 export const VETH_PREFIX = 'gopv';
 export const MAX_POOL_INDEX = 255;
 export const MAX_NODE_COUNT = 64;
+/** Clients live at .201 to .250: above every node (at most .74), below the broadcast address. */
+export const MAX_CLIENT_COUNT = 50;
+const CLIENT_HOST_BASE = 200;
 
 // A DNS label that also reads well inside `gop-<pool>-n<i>`: no leading or trailing hyphen.
 const POOL_NAME = /^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
@@ -84,6 +107,34 @@ export function layoutPool(name: string, index: number, nodeCount: number): Pool
     ipv6PrefixLength: 64,
     nodes,
   };
+}
+
+/** Client `index` (1-based) of a pool: `c<index>`, at `10.250.<k>.<200 + index>`. */
+export function layoutClient(pool: PoolLayout, index: number): ClientLayout {
+  if (!Number.isInteger(index) || index < 1 || index > MAX_CLIENT_COUNT) {
+    throw new TestbedError(`Invalid client index ${index}: use 1 to ${MAX_CLIENT_COUNT}`);
+  }
+  const host = CLIENT_HOST_BASE + index;
+  return {
+    name: `c${index}`,
+    hostname: `${pool.name}-c${index}`,
+    netns: `${CLIENT_NETNS_PREFIX}${pool.name}-c${index}`,
+    hostVeth: `${VETH_PREFIX}${pool.index}c${index}`,
+    ipv4: `10.250.${pool.index}.${host}`,
+    ipv6: canonicalIpv6(`fd42:676f:70:${pool.index.toString(16)}::${host}`),
+  };
+}
+
+/** Matches the network namespace of any client of the pool, whatever its index. */
+export function clientNetnsPattern(poolName: string): RegExp {
+  // A valid pool name has nothing a regular expression would read as syntax.
+  validatePoolName(poolName);
+  return new RegExp(`^${CLIENT_NETNS_PREFIX}${poolName}-c\\d+$`);
+}
+
+/** Matches the host-side veth of any client of the pool with this index. */
+export function clientVethPattern(poolIndex: number): RegExp {
+  return new RegExp(`^${VETH_PREFIX}${poolIndex}c\\d+$`);
 }
 
 /**

@@ -41,6 +41,14 @@ function readStat(pid: number): { state: string; startTime: string } | undefined
   return { state, startTime };
 }
 
+/**
+ * True once the pid has left /proc: the process exited and its parent reaped it. Until then a
+ * zombie's /proc/PID/cmdline still exists, and glusterd takes that for a running process.
+ */
+export function isPidReaped(pid: number): boolean {
+  return readStat(pid) === undefined;
+}
+
 /** Blocks the thread: teardown also runs inside 'exit' handlers, where timers never fire. */
 export function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);

@@ -12,6 +12,12 @@ const REQUIRED_BINARIES = [
   '/usr/bin/nsenter',
   '/usr/bin/unshare',
   '/usr/sbin/ip',
+  '/usr/sbin/mkfs.xfs',
+  '/usr/sbin/losetup',
+  '/usr/bin/mount',
+  '/usr/sbin/mount.glusterfs',
+  '/usr/sbin/glusterfs',
+  '/usr/bin/getfattr',
 ] as const;
 
 const INSTALL_SCRIPT = fileURLToPath(new URL('../scripts/install-system-deps', import.meta.url));

@@ -1,7 +1,12 @@
 import { expect } from 'chai';
 import {
   canonicalIpv6,
+  clientNetnsPattern,
+  clientVethPattern,
+  layoutClient,
   layoutPool,
+  MAX_CLIENT_COUNT,
+  MAX_NODE_COUNT,
   renderHostsFile,
   validatePoolName,
 } from '../../testbed/pool-layout.js';
@@ -68,6 +73,39 @@ describe('testbed pool layout', function () {
     expect(() => layoutPool('p', 0, 0)).to.throw(/node count/);
     expect(() => layoutPool('p', 0, 65)).to.throw(/node count/);
     expect(() => layoutPool('p', 256, 1)).to.throw(/pool index/);
+  });
+
+  it('puts clients on the pool subnet above every node, with names of their own', function () {
+    const layout = layoutPool('peers', 7, MAX_NODE_COUNT);
+    expect(layoutClient(layout, 1)).to.deep.equal({
+      name: 'c1',
+      hostname: 'peers-c1',
+      netns: 'gopc-peers-c1',
+      hostVeth: 'gopv7c1',
+      ipv4: '10.250.7.201',
+      ipv6: 'fd42:676f:70:7::201',
+    });
+    const last = layoutClient(layoutPool('a-sixteen-chars1', 255, 1), MAX_CLIENT_COUNT);
+    expect(last.ipv4).to.equal('10.250.255.250');
+    expect(last.hostVeth.length).to.be.at.most(15);
+    const nodeAddresses = new Set(layout.nodes.flatMap((n) => [n.ipv4, n.ipv6]));
+    for (let i = 1; i <= MAX_CLIENT_COUNT; i++) {
+      const client = layoutClient(layout, i);
+      expect(nodeAddresses.has(client.ipv4) || nodeAddresses.has(client.ipv6)).to.equal(false);
+    }
+    expect(() => layoutClient(layout, 0)).to.throw(/client index/);
+    expect(() => layoutClient(layout, MAX_CLIENT_COUNT + 1)).to.throw(/client index/);
+  });
+
+  it("tells a pool's clients from its nodes and from other pools' clients", function () {
+    const pattern = clientNetnsPattern('peers');
+    expect(pattern.test('gopc-peers-c12')).to.equal(true);
+    expect(pattern.test('gop-peers-n1')).to.equal(false);
+    expect(pattern.test('gopc-peers-x-c1')).to.equal(false);
+    expect(pattern.test('gopc-peersx-c1')).to.equal(false);
+    expect(clientVethPattern(7).test('gopv7c3')).to.equal(true);
+    expect(clientVethPattern(7).test('gopv7n3')).to.equal(false);
+    expect(clientVethPattern(7).test('gopv77c3')).to.equal(false);
   });
 
   it('lists every node under both addresses in the hosts file', function () {
