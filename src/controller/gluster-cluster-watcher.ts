@@ -8,7 +8,7 @@ export { parseQueueKey, queueKeyOf, type KeySink } from './object-watcher.js';
  * deletion. A write of status or of metadata alone (the operator's own status writes, its
  * finalizer) is not news, as with controller-runtime's GenerationChangedPredicate.
  */
-function newsOf(object: {
+export function newsOf(object: {
   readonly metadata: {
     readonly uid?: string;
     readonly generation?: number;
