@@ -3,13 +3,10 @@ import type { NodeState } from '../api/gluster-cluster.js';
 import type { WorkQueueObserver } from '../controller/work-queue.js';
 import { REVISION, VERSION } from '../version.js';
 
-/**
- * The operator's own metrics start with this. The work queue and reconcile metrics take
- * controller-runtime's names and labels (`workqueue_*`, `controller_runtime_reconcile_*`) and the
- * Node.js process metrics prom-client's (`process_*`, `nodejs_*`), so that the dashboards and
- * alerts made for those find them.
- */
-export const METRIC_PREFIX = 'gluster_operator_';
+import { METRIC_PREFIX } from './metric-names.js';
+import { registerVolumeMetrics, type VolumeMetrics } from './volume-metrics.js';
+
+export { METRIC_PREFIX } from './metric-names.js';
 
 /** The `controller` label of controller-runtime's metrics and the `name` of the work queue's. */
 export const CONTROLLER_NAME = 'glustercluster';
@@ -63,7 +60,7 @@ export interface QueueGauges {
  * labelled `namespace` and `name` and removed when the resource goes; nothing is labelled per
  * node, so a pool adds at most 7 series plus one per distinct node state, whatever its size.
  */
-export interface OperatorMetrics {
+export interface OperatorMetrics extends VolumeMetrics {
   readonly registry: Registry;
   /** After each pass; `errorReason` with `error`: a change's typed reason or an error's class. */
   observeReconcile(result: ReconcileResult, durationMs: number, errorReason?: string): void;
@@ -316,6 +313,7 @@ export function createOperatorMetrics(options: OperatorMetricsOptions = {}): Ope
   });
 
   return {
+    ...registerVolumeMetrics(registry),
     registry,
     observeReconcile(result, durationMs, errorReason) {
       reconciles.inc({ ...controller, result });
