@@ -4,7 +4,8 @@ export type TaskPhase =
 
 /**
  * gluster prints "not started", "in progress", "completed", "stopped", "failed", the same with a
- * "fix-layout " prefix, and "reset" once a replace-brick has cleared the last task. Anything else
+ * "fix-layout " prefix, and "reset due to replace-brick" (status 9) once a replace-brick has
+ * cleared the last task. Anything else
  * is Unknown, which callers treat as possibly running: nothing is started on top of it.
  */
 export function taskPhase(state: string | undefined): TaskPhase {
@@ -16,6 +17,7 @@ export function taskPhase(state: string | undefined): TaskPhase {
   switch (text) {
     case 'not started':
     case 'reset':
+    case 'reset due to replace-brick':
       return 'NotStarted';
     case 'in progress':
     case 'started':

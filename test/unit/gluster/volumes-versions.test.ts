@@ -46,6 +46,7 @@ describe('volume info', () => {
         host: 'fixtures-n2',
         path: '/bricks/b1',
         hostUuid: n2?.uuid,
+        isArbiter: false,
       },
     ]);
   });
