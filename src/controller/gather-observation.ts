@@ -43,6 +43,11 @@ export interface GatherOptions {
    * to probes: such a view is marked `fromStore`, and nothing else may be decided on it.
    */
   readonly storeReads?: boolean;
+  /**
+   * The GlusterVolume (`namespace/name`) that declares a gluster volume of this pool, if one
+   * does: a brick that holds a node back from a detach is named with it.
+   */
+  readonly volumeOwner?: (volumeName: string) => string | undefined;
 }
 
 interface Answer {
@@ -164,8 +169,13 @@ export async function readPlanNeeds(
       ? await getVolumeInfo(cli, commandNode, read).then(
           (volumes) => {
             const byUuid: Record<string, string[]> = {};
-            for (const brick of volumes.flatMap((volume) => volume.bricks)) {
-              (byUuid[brick.hostUuid] ??= []).push(brick.name);
+            for (const volume of volumes) {
+              const owner = options.volumeOwner?.(volume.name);
+              for (const brick of volume.bricks) {
+                (byUuid[brick.hostUuid] ??= []).push(
+                  `${brick.name} of volume ${volume.name}${owner === undefined ? '' : ` (GlusterVolume ${owner})`}`,
+                );
+              }
             }
             return byUuid;
           },

@@ -5,6 +5,8 @@ import type { Resolver } from '../gluster/host-identity.js';
 import { createEventRecorder } from '../kube/event-recorder.js';
 import { createGlusterClusterApi } from '../kube/gluster-cluster-api.js';
 import type { GlusterClusterApi } from '../kube/gluster-cluster-api.js';
+import { createGlusterVolumeApi } from '../kube/gluster-volume-api.js';
+import type { GlusterVolumeApi } from '../kube/gluster-volume-api.js';
 import { createInventoryObjects } from '../kube/inventory-objects.js';
 import { createSecretWatchApi } from '../kube/secret-watch-api.js';
 import { createSshCredentialsSource } from '../kube/ssh-credentials.js';
@@ -27,6 +29,13 @@ import type { Leadership } from './pass/leadership.js';
 import { PassAbortedError } from './pass/pass-aborted-error.js';
 import type { CommandOutcome } from '../gluster/gluster-cli.js';
 import { WorkQueue } from './work-queue.js';
+import type { PassResult } from './pass/reconcile-pass.js';
+import { GlusterVolumeWatcher } from './gluster-volume-watcher.js';
+import { createVolumeCommands } from './gluster-volume-commands.js';
+import { reconcileGlusterVolume } from './reconcile-gluster-volume.js';
+import type { VolumeReconcilerDeps } from './reconcile-gluster-volume.js';
+import { VolumeReferences } from './volume-references.js';
+import type { GlusterCluster } from '../api/gluster-cluster.js';
 
 export interface RunningOperator {
   /**
@@ -55,18 +64,22 @@ export interface OperatorOptions {
  * The real adapters a pass works through (API server, SSH, events, inventories, caches), built
  * from the configuration: for the operator, and for tests that drive single passes.
  */
-export function createReconcilerDeps(options: OperatorOptions): {
+export function createReconcilerDeps(
+  options: OperatorOptions,
+  volumeReferences: VolumeReferences = new VolumeReferences(),
+): {
   readonly api: GlusterClusterApi;
+  readonly volumeApi: GlusterVolumeApi;
   readonly executors: ExecutorCache;
   readonly credentials: CredentialsCache;
   readonly inventory: InventoryReader;
   readonly deps: ReconcilerDeps;
+  readonly volumeDeps: VolumeReconcilerDeps;
 } {
   const { kubeConfig, config, logger } = options;
-  const api = createGlusterClusterApi(
-    kubeConfig,
-    config.watchNamespace ? { namespace: config.watchNamespace } : {},
-  );
+  const scope = config.watchNamespace ? { namespace: config.watchNamespace } : {};
+  const api = createGlusterClusterApi(kubeConfig, scope);
+  const volumeApi = createGlusterVolumeApi(kubeConfig, scope);
   const executors = new ExecutorCache({
     connectTimeoutMs: config.sshConnectTimeoutMs,
     commandTimeoutMs: config.commandTimeoutMs,
@@ -79,12 +92,17 @@ export function createReconcilerDeps(options: OperatorOptions): {
   const metrics = options.metrics;
   const credentials = new CredentialsCache(createSshCredentialsSource(core));
   const inventory = new InventoryReader({ objects: createInventoryObjects(core), now });
+  const events = createEventRecorder(kubeConfig, { logger });
   const deps: ReconcilerDeps = {
     api,
     credentials,
     inventory,
     executors,
-    events: createEventRecorder(kubeConfig, { logger }),
+    events,
+    volumeOwner: (clusterKey, volumeName) =>
+      volumeReferences
+        .volumesOf(clusterKey)
+        .find((reference) => reference.volumeName === volumeName)?.volumeKey,
     facts: new ClusterFacts(),
     logger,
     now,
@@ -103,7 +121,29 @@ export function createReconcilerDeps(options: OperatorOptions): {
         }
       : {}),
   };
-  return { api, executors, credentials, inventory, deps };
+  const volumeDeps: VolumeReconcilerDeps = {
+    api: volumeApi,
+    clusters: api,
+    credentials,
+    executors,
+    commandsFor: createVolumeCommands,
+    events,
+    logger,
+    now,
+    ...(options.leadership ? { leadership: options.leadership } : {}),
+    glusterTimeoutSeconds: config.glusterTimeoutSeconds,
+    commandTimeoutMs: config.commandTimeoutMs,
+    readTimeoutMs: config.readTimeoutMs,
+    defaultResyncMs: config.defaultResyncMs,
+    ...(metrics
+      ? {
+          onCommand: (_volumeKey: string, verb: string, outcome: CommandOutcome, ms: number) => {
+            metrics.observeCommand(verb, outcome, ms);
+          },
+        }
+      : {}),
+  };
+  return { api, volumeApi, executors, credentials, inventory, deps, volumeDeps };
 }
 
 /** How controller-runtime would count a pass that returned `result`. */
@@ -125,17 +165,61 @@ function errorKindOf(error: unknown): string {
 const FIRST_FOLLOW_UP_MS = 250;
 
 /**
+ * What comes after a pass, the same for every kind of resource: a retry with per-key backoff, a
+ * follow-up whose delay grows while a change stays on its way, or the requeue the pass asked
+ * for (its resync, or at once).
+ */
+class PassScheduler {
+  /** Consecutive follow-ups per key: their delay grows while a change stays on its way. */
+  private readonly followUps = new Map<string, number>();
+
+  constructor(
+    private readonly queue: WorkQueue,
+    private readonly progressRequeueMs: number,
+  ) {}
+
+  /** Schedules the next pass after `result`; returns the retry delay when it is a retry. */
+  after(key: string, result: PassResult): number | undefined {
+    let retryInMs: number | undefined;
+    if (result.retry) retryInMs = this.queue.addRateLimited(key);
+    else this.queue.forget(key);
+    if (result.retry) {
+      this.followUps.delete(key);
+    } else if (result.followUp) {
+      const count = this.followUps.get(key) ?? 0;
+      this.followUps.set(key, count + 1);
+      this.queue.addAfter(key, Math.min(this.progressRequeueMs, FIRST_FOLLOW_UP_MS * 2 ** count));
+    } else {
+      this.followUps.delete(key);
+      if (result.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
+    }
+    return retryInMs;
+  }
+
+  /** The resource is gone: no resync timer, nothing kept. */
+  gone(key: string): void {
+    this.queue.forget(key);
+    this.queue.cancel(key);
+    this.followUps.delete(key);
+  }
+}
+
+/**
  * Wires the loop: watcher → keyed queue (dedupe, backoff, one pass per resource at a time,
- * bounded parallelism, changes before resyncs) → the pass. What starts a pass: a change someone
- * made to a resource (its spec, its deletion; never a status write), a change to a Secret it
- * names (seen by a second watch, on Secrets' metadata only), its resync, a retry after an
- * error, or a follow-up of a change on its way. A pass that throws is retried with per-key
- * backoff; a pass that was stopped (PassAbortedError) wrote nothing and is retried only while
- * this replica still runs.
+ * bounded parallelism, changes before resyncs) → the pass, for GlusterClusters and, on a queue
+ * of their own, GlusterVolumes. What starts a pass: a change someone made to a resource (its
+ * spec, its deletion; never a status write), a change to a Secret it names (seen by a second
+ * watch, on Secrets' metadata only), its resync, a retry after an error, or a follow-up of a
+ * change on its way; a GlusterVolume's pass also when its GlusterCluster's members, their
+ * states or its command node change. A pass that throws is retried with per-key backoff; a pass
+ * that was stopped (PassAbortedError) wrote nothing and is retried only while this replica
+ * still runs.
  */
 export function startOperator(options: OperatorOptions): RunningOperator {
   const { config, logger } = options;
-  const { api, executors, credentials, inventory, deps } = createReconcilerDeps(options);
+  const volumeReferences = new VolumeReferences();
+  const { api, volumeApi, executors, credentials, inventory, deps, volumeDeps } =
+    createReconcilerDeps(options, volumeReferences);
   const metrics = options.metrics;
   const queue = new WorkQueue({
     workers: config.workers,
@@ -144,65 +228,96 @@ export function startOperator(options: OperatorOptions): RunningOperator {
   });
   metrics?.trackWorkQueue(queue, config.workers);
   metrics?.trackHandshakes(() => executors.handshakes());
-  /** Consecutive follow-ups per key: their delay grows while a change stays on its way. */
-  const followUps = new Map<string, number>();
+  const scheduler = new PassScheduler(queue, config.progressRequeueMs);
+  const failed = (key: string, error: unknown, retryInMs: number, noun: string): void => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof PassAbortedError) {
+      logger.warn('Stopped a pass before it acted or wrote', {
+        [noun]: key,
+        reason: error.reason,
+        error: message,
+        retryInMs,
+      });
+      return;
+    }
+    logger.error('Failed to reconcile', { [noun]: key, error: message, retryInMs });
+  };
   queue.start(async (key, signal) => {
     const started = performance.now();
     try {
       const result = await reconcileGlusterCluster(deps, parseQueueKey(key), signal);
-      if (result.retry) {
-        const delayMs = queue.addRateLimited(key);
-        logger.debug('Retrying a failed change', { cluster: key, retryInMs: delayMs });
-      } else {
-        queue.forget(key);
+      const retryInMs = scheduler.after(key, result);
+      if (retryInMs !== undefined) {
+        logger.debug('Retrying a failed change', { cluster: key, retryInMs });
       }
       const durationMs = performance.now() - started;
       if (result.gone) {
         // Nothing is kept for a resource that is gone: no resync timer, no counters.
-        queue.cancel(key);
-        followUps.delete(key);
+        scheduler.gone(key);
         metrics?.forgetCluster(key);
         return;
       }
       metrics?.countPass(key, result.statusWritten ?? false);
-      if (result.retry) {
-        followUps.delete(key);
-      } else if (result.followUp) {
-        const count = followUps.get(key) ?? 0;
-        followUps.set(key, count + 1);
-        queue.addAfter(key, Math.min(config.progressRequeueMs, FIRST_FOLLOW_UP_MS * 2 ** count));
-      } else {
-        followUps.delete(key);
-        if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
-      }
       if (result.health) metrics?.setClusterHealth(key, result.health);
       metrics?.observeReconcile(reconcileResultOf(result), durationMs, result.failureReason);
       logger.debug('Reconciled', { cluster: key, durationMs: Math.round(durationMs) });
     } catch (error) {
       if (signal.aborted) return;
-      const message = error instanceof Error ? error.message : String(error);
       metrics?.observeReconcile('error', performance.now() - started, errorKindOf(error));
-      const delayMs = queue.addRateLimited(key);
-      if (error instanceof PassAbortedError) {
-        logger.warn('Stopped a pass before it acted or wrote', {
-          cluster: key,
-          reason: error.reason,
-          error: message,
-          retryInMs: delayMs,
-        });
-        return;
-      }
-      logger.error('Failed to reconcile', { cluster: key, error: message, retryInMs: delayMs });
+      failed(key, error, queue.addRateLimited(key), 'cluster');
     }
   });
+
+  // GlusterVolumes: a queue of their own, so a slow volume never holds a pool's pass back.
+  const volumeQueue = new WorkQueue({ workers: config.workers, logger });
+  const volumeScheduler = new PassScheduler(volumeQueue, config.progressRequeueMs);
+  volumeQueue.start(async (key, signal) => {
+    const started = performance.now();
+    try {
+      const result = await reconcileGlusterVolume(volumeDeps, parseQueueKey(key), signal);
+      volumeScheduler.after(key, result);
+      if (result.gone) {
+        volumeScheduler.gone(key);
+        metrics?.forgetVolume(key);
+        return;
+      }
+      metrics?.countVolumePass(key, result.statusWritten ?? false);
+      if (result.health) metrics?.setVolumeHealth(key, result.health);
+      logger.debug('Reconciled', {
+        volume: key,
+        durationMs: Math.round(performance.now() - started),
+      });
+    } catch (error) {
+      if (signal.aborted) return;
+      failed(key, error, volumeQueue.addRateLimited(key), 'volume');
+    }
+  });
+
   const stopping = new AbortController();
   const references = new SecretReferences();
+  /** Per GlusterCluster, what its volumes' passes read of it: a change wakes them. */
+  const poolPictures = new Map<string, string>();
   const watcher = new GlusterClusterWatcher({
     api,
     queue,
     logger,
     onObject: (key, cluster) => {
       references.update(key, cluster);
+      const picture = cluster && poolPictureOf(cluster);
+      if (picture === poolPictures.get(key)) return;
+      if (picture === undefined) poolPictures.delete(key);
+      else poolPictures.set(key, picture);
+      for (const { volumeKey } of volumeReferences.volumesOf(key)) {
+        volumeQueue.add(volumeKey, { urgent: true });
+      }
+    },
+  });
+  const volumeWatcher = new GlusterVolumeWatcher({
+    api: volumeApi,
+    queue: volumeQueue,
+    logger,
+    onObject: (key, volume) => {
+      volumeReferences.update(key, volume);
     },
   });
   const secretWatcher = new SecretWatcher({
@@ -215,17 +330,33 @@ export function startOperator(options: OperatorOptions): RunningOperator {
   });
   const watching = Promise.allSettled([
     watcher.run(stopping.signal),
+    volumeWatcher.run(stopping.signal),
     secretWatcher.run(stopping.signal),
   ]);
   return {
-    isLive: () => watcher.isLive(),
+    isLive: () => watcher.isLive() && volumeWatcher.isLive(),
     async stop() {
       stopping.abort();
       await watching;
-      await queue.shutdown();
+      await Promise.all([queue.shutdown(), volumeQueue.shutdown()]);
       await executors.closeAll();
       // What this replica saw goes stale the moment it stops: a standby shows no pool.
       metrics?.forgetAllClusters();
+      metrics?.forgetAllVolumes();
     },
   };
+}
+
+/**
+ * What a GlusterVolume pass reads of its GlusterCluster: the members' addresses, UUIDs and
+ * states, the command node, and how to reach them. When it changes (a pool became Ready, a node
+ * went down), the pool's volumes are looked at again at once rather than at their resync.
+ */
+function poolPictureOf(cluster: GlusterCluster): string {
+  return JSON.stringify([
+    cluster.metadata.uid ?? '',
+    cluster.spec.ssh,
+    cluster.status?.commandNode ?? '',
+    (cluster.status?.nodes ?? []).map((node) => [node.address, node.uuid ?? '', node.state]),
+  ]);
 }

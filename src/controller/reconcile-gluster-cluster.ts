@@ -76,6 +76,8 @@ export interface ReconcilerDeps {
   readonly facts: ClusterFacts;
   /** Asked right before every change and status write. Default: always leading. */
   readonly leadership?: Leadership;
+  /** The GlusterVolume (`namespace/name`) declaring a gluster volume of a cluster, if any. */
+  readonly volumeOwner?: (clusterKey: string, volumeName: string) => string | undefined;
 }
 
 /** The facts kept per GlusterCluster, released when it goes. */
@@ -239,9 +241,13 @@ async function runPass(
         }
       : {}),
   });
+  const volumeOwner = deps.volumeOwner;
   const gatherOptions: GatherOptions = {
     signal,
     facts: deps.facts.of(clusterKey),
+    ...(volumeOwner
+      ? { volumeOwner: (volumeName: string) => volumeOwner(clusterKey, volumeName) }
+      : {}),
     ...(deps.resolver ? { resolver: deps.resolver } : {}),
     ...(deps.readTimeoutMs === undefined ? {} : { readTimeoutMs: deps.readTimeoutMs }),
   };

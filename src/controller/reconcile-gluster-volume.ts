@@ -34,6 +34,8 @@ import type { PassOutcome, PassResource, PassResult } from './pass/reconcile-pas
 import { runReconcilePass } from './pass/reconcile-pass.js';
 import type { VolumeCommands } from './volume-commands.js';
 import { applyVolumeFinalizerPolicy } from './volume-finalizer-policy.js';
+import { volumeHealthOf } from './volume-health.js';
+import type { VolumeHealth } from '../observability/volume-metrics.js';
 
 /**
  * Rounds of act → look one pass makes: a create is followed by its options and start, an
@@ -70,6 +72,8 @@ export interface VolumeReconcilerDeps {
 
 export interface VolumeReconcileResult extends PassResult {
   readonly status?: GlusterVolumeStatus;
+  /** What metrics show of the status this pass computed. */
+  readonly health?: VolumeHealth;
   readonly failureReason?: string;
   readonly statusWritten?: boolean;
   readonly gone?: boolean;
@@ -89,6 +93,7 @@ export async function reconcileGlusterVolume(
 ): Promise<VolumeReconcileResult> {
   const volumeKey = `${key.namespace}/${key.name}`;
   let status: GlusterVolumeStatus | undefined;
+  let health: VolumeHealth | undefined;
   let failureReason: string | undefined;
   let statusWritten = false;
   let gone = false;
@@ -116,6 +121,7 @@ export async function reconcileGlusterVolume(
     run: async (volume, fence) => {
       const outcome = await runVolumePass(deps, volumeKey, volume, fence, signal, forget);
       status = outcome.status;
+      health = outcome.status && volumeHealthOf(volume.spec, outcome.status);
       failureReason = outcome.failureReason;
       return outcome;
     },
@@ -133,6 +139,7 @@ export async function reconcileGlusterVolume(
   return {
     ...result,
     ...(status ? { status } : {}),
+    ...(health ? { health } : {}),
     ...(failureReason === undefined ? {} : { failureReason }),
     statusWritten,
     gone,
