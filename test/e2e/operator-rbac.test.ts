@@ -95,11 +95,8 @@ const CLUSTER_GRANTS = [
   'glusteroperator.io/glustervolumes: get',
   'glusteroperator.io/glustervolumes: list',
   'glusteroperator.io/glustervolumes: watch',
-  'glusteroperator.io/glustervolumes: update',
   'glusteroperator.io/glustervolumes: patch',
   'glusteroperator.io/glustervolumes/status: update',
-  'glusteroperator.io/glustervolumes/status: patch',
-  'glusteroperator.io/glustervolumes/finalizers: update',
   '/secrets: get',
   // The SSH Secrets are watched, metadata only (src/kube/secret-watch-api.ts).
   '/secrets: list',

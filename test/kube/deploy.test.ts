@@ -43,18 +43,9 @@ const CLUSTER_RULES: readonly V1PolicyRule[] = [
   {
     apiGroups: ['glusteroperator.io'],
     resources: ['glustervolumes'],
-    verbs: ['get', 'list', 'watch', 'update', 'patch'],
+    verbs: ['get', 'list', 'watch', 'patch'],
   },
-  {
-    apiGroups: ['glusteroperator.io'],
-    resources: ['glustervolumes/status'],
-    verbs: ['update', 'patch'],
-  },
-  {
-    apiGroups: ['glusteroperator.io'],
-    resources: ['glustervolumes/finalizers'],
-    verbs: ['update'],
-  },
+  { apiGroups: ['glusteroperator.io'], resources: ['glustervolumes/status'], verbs: ['update'] },
   { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
