@@ -17,7 +17,7 @@ import type { SshCredentialsSource } from '../kube/ssh-credentials.js';
 import { SshSecretError } from '../kube/ssh-credentials.js';
 import { writeStatusIfChanged } from '../kube/status-writer.js';
 import type { Logger } from '../observability/logger.js';
-import { classifyActionError } from './classify-action-error.js';
+import { classifyVolumeActionError } from './classify-volume-action-error.js';
 import type { EventSink } from './event-sink.js';
 import type { ExecutorSource } from './executor-cache.js';
 import { readOptions } from './gather-observation.js';
@@ -331,7 +331,7 @@ async function act(
       if (signal.aborted) {
         throw new PassAbortedError('Shutdown', `Stopped while: ${what}`, { cause: error });
       }
-      const failed = classifyActionError(error);
+      const failed = classifyVolumeActionError(error);
       logger.warn(`Failed: ${what}`, {
         verb: action.kind,
         reason: failed.reason,

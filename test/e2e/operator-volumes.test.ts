@@ -328,6 +328,91 @@ describe('GlusterVolume: the operator keeps real volumes as declared', function 
     }
   });
 
+  it('shrinks a distributed-replicate volume by its last set, committing only after the migration completed', async () => {
+    await applyVolume(
+      'grow',
+      replica3({ brickTemplate: { path: '/bricks/{volume}-{set}', sets: 1 } }),
+    );
+    const shrunk = await waitForVolume(
+      'grow',
+      'be one set again',
+      (volume) => isReady(volume) && volume?.status?.bricks?.length === 3,
+      150_000,
+    );
+    expect(shrunk?.status?.type).to.equal('Replicate');
+    expect((await glusterTruth('grow')).bricks).to.deep.equal([
+      `${n(0).ipv4}:/bricks/grow-0`,
+      `${n(1).ipv4}:/bricks/grow-0`,
+      `${n(2).ipv4}:/bricks/grow-0`,
+    ]);
+    const events = await harness.events('grow');
+    // The start may be reported failed when the CLI timed out while glusterd went on with it:
+    // the next pass sees the task and follows it, and commits only once it completed.
+    const started = events.findIndex((event) =>
+      /^RemovingBricks(Failed)?: Starting to remove/.test(event),
+    );
+    const committed = events.findIndex((event) =>
+      event.startsWith('RemovingBricks: Committing the removal'),
+    );
+    expect(started, events.join('\n')).to.be.at.least(0);
+    expect(committed, events.join('\n')).to.be.greaterThan(started);
+  });
+
+  it('refuses to replace a brick while its set lacks quorum, and replaces it once the set is whole', async () => {
+    const bricksOn = (indexes: number[]) =>
+      indexes.map((index) => ({ node: n(index).ipv4, path: '/bricks/rep' }));
+    const spec = (indexes: number[]): GlusterVolumeSpec => ({
+      clusterRef: { name: 'pool' },
+      layout: { type: 'Replicate', replica: 3 },
+      bricks: bricksOn(indexes),
+    });
+    await applyVolume('rep', spec([0, 1, 2]));
+    await waitForVolume('rep', 'be Ready', isReady);
+    await pool().pool.killBrick(n(1), 'rep', '/bricks/rep');
+    try {
+      await waitForVolume(
+        'rep',
+        'see the brick offline',
+        (volume) => conditionOf(volume, 'Degraded') === 'True BrickOffline',
+      );
+      // n3's brick moves to n4 while n2's is down: n1 alone of the others is online.
+      await applyVolume('rep', spec([0, 1, 3]));
+      const refused = await waitForVolume(
+        'rep',
+        'hold the replacement back for quorum',
+        (volume) =>
+          volume?.status?.observedGeneration === volume?.metadata.generation &&
+          JSON.stringify(volume?.status?.conditions ?? []).includes('ReplaceBlockedNoQuorum'),
+      );
+      expect(refused?.status?.bricks?.map((brick) => brick.node)).to.deep.equal([
+        n(0).ipv4,
+        n(1).ipv4,
+        n(2).ipv4,
+      ]);
+      expect((await glusterTruth('rep')).bricks).to.include(`${n(2).ipv4}:/bricks/rep`);
+    } finally {
+      await pool().pool.startBricks('rep');
+    }
+    const replaced = await waitForVolume(
+      'rep',
+      'have replaced the brick and be Ready',
+      (volume) =>
+        isReady(volume) &&
+        volume?.status?.bricks?.some((brick) => brick.node === n(3).ipv4) === true,
+      150_000,
+    );
+    expect(replaced?.status?.bricks?.map((brick) => brick.node)).to.deep.equal([
+      n(0).ipv4,
+      n(1).ipv4,
+      n(3).ipv4,
+    ]);
+    expect((await glusterTruth('rep')).bricks).to.deep.equal([
+      `${n(0).ipv4}:/bricks/rep`,
+      `${n(1).ipv4}:/bricks/rep`,
+      `${n(3).ipv4}:/bricks/rep`,
+    ]);
+  });
+
   it('leaves the volume as it is when a resource with deletionPolicy Retain is deleted', async () => {
     const before = await glusterTruth('arb');
     await deleteVolumeResource('arb');

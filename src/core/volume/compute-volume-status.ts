@@ -346,7 +346,7 @@ function reconcilingCondition(input: VolumeStatusInput): ConditionDraft {
           ...base,
           status: 'False',
           reason: failure.reason,
-          message: `Not retried: ${failure.message}`,
+          message: `Retried at the next resync or spec change, not before: ${failure.message}`,
         }
       : {
           ...base,

@@ -81,10 +81,10 @@ export function planVolume(input: PlanVolumeInput): VolumePlan {
     clusterNodes: observation.members.map((member) => member.address),
   });
   const exists = observation.volume !== undefined && observation.volume !== null;
-  const rebalancePhase =
-    exists && observation.rebalance ? taskPhase(observation.rebalance.state) : undefined;
-  const removePhase =
-    exists && observation.removeBrick ? taskPhase(observation.removeBrick.state) : undefined;
+  // A task status that could not be read is Unknown, and Unknown counts as running: no brick
+  // change or stop is planned on top of a task nobody could see.
+  const rebalancePhase = exists ? taskPhase(observation.rebalance?.state) : undefined;
+  const removePhase = exists ? taskPhase(observation.removeBrick?.state) : undefined;
   const picture: Picture = {
     input,
     desired,

@@ -283,7 +283,7 @@ describe('reconcileGlusterVolume', () => {
     expect(api.calls.filter((call) => call === 'replaceStatus')).to.have.length(writes);
   });
 
-  it("reports glusterd's refusal of the create with its reason, stops the batch, and retries", async () => {
+  it("reports glusterd's refusal of the create with its reason, stops the batch, and waits for a person", async () => {
     const api = new FakeVolumeApi(aVolume());
     const commands = new FakeVolumeCommands();
     const opErrstr =
@@ -291,7 +291,7 @@ describe('reconcileGlusterVolume', () => {
     commands.refuse.create = new GlusterOperationError(
       'volume create',
       NODES[0]!,
-      'OperationFailed',
+      'BrickOnRootFilesystem',
       {
         output: { opRet: -1, opErrno: 0, opErrstr, output: '', root: {} },
         result: {
@@ -309,9 +309,42 @@ describe('reconcileGlusterVolume', () => {
     const result = await reconcileGlusterVolume(deps, KEY, signal);
     expect(commands.ran).to.deep.equal([`${NODES[0]} create`]);
     expect(events).to.deep.equal(['Warning CreatingFailed']);
-    expect(result.retry).to.equal(true);
+    // Waiting cannot fix it: no retry every few seconds, Stalled says a person must act.
+    expect(result.retry).to.equal(undefined);
+    expect(result.requeueAfterMs).to.equal(300_000);
+    expect(condition(api.volume, 'Stalled')).to.include({
+      status: 'True',
+      reason: 'BrickOnRootFilesystem',
+    });
     expect(condition(api.volume, 'Ready')?.status).to.equal('False');
     expect(JSON.stringify(api.volume?.status?.conditions)).to.include('root partition');
+  });
+
+  it('retries a refusal that waiting can fix (another transaction held the lock)', async () => {
+    const api = new FakeVolumeApi(aVolume());
+    const commands = new FakeVolumeCommands();
+    const opErrstr =
+      'Another transaction is in progress for data. Please try again after some time.';
+    commands.refuse.create = new GlusterOperationError(
+      'volume create',
+      NODES[0]!,
+      'TransactionInProgress',
+      {
+        output: { opRet: -1, opErrno: 0, opErrstr, output: '', root: {} },
+        result: {
+          command: 'gluster volume create',
+          argv: [],
+          node: NODES[0]!,
+          exitCode: 0,
+          stdout: '',
+          stderr: '',
+          durationMs: 1,
+        },
+      },
+    );
+    const { deps } = depsWith(api, commands, aReadyCluster());
+    expect((await reconcileGlusterVolume(deps, KEY, signal)).retry).to.equal(true);
+    expect(condition(api.stored(), 'Stalled')?.status).to.equal('False');
   });
 
   it('stops a started volume alone: the options first, the stop in a pass of its own', async () => {

@@ -368,6 +368,24 @@ const cases: Case[] = [
     batch: [],
     blocked: [['addBricks', 'WaitingForTask']],
   },
+  {
+    name: 'a new set waits while the rebalance status could not be read (it may be running)',
+    input: managed(aVolumeSpec({ bricks: bricksOn(nodes(6)) }), oneSetOfSix, {
+      members: six,
+      rebalance: undefined,
+    }),
+    batch: [],
+    blocked: [['addBricks', 'WaitingForTask']],
+  },
+  {
+    name: 'a new set waits while the remove-brick status could not be read',
+    input: managed(aVolumeSpec({ bricks: bricksOn(nodes(6)) }), oneSetOfSix, {
+      members: six,
+      removeBrick: undefined,
+    }),
+    batch: [],
+    blocked: [['addBricks', 'WaitingForTask']],
+  },
 
   // Replace one brick.
   {
