@@ -11,6 +11,7 @@ import { sandboxDown } from './down.js';
 import {
   REPO_ROOT,
   SANDBOX,
+  SANDBOX_BRICK_PATH,
   sandboxCommand,
   sandboxPaths,
   type SandboxPaths,
@@ -27,13 +28,19 @@ const FAULT_KINDS = [
   'restore-link',
   'drop-outbound',
   'restore-outbound',
+  'kill-brick',
+  'start-bricks',
 ] as const;
+
+/** The brick faults act on the sandbox's volume unless told otherwise (`--volume`, `--brick`). */
+const BRICK_FAULT_KINDS: readonly string[] = ['kill-brick', 'start-bricks'];
 
 const USAGE = `Usage: scripts/sandbox [command]
   up                     start the sandbox (the default) and leave it running; again: show it
   status                 the processes, \`kubectl get glc -o wide\`, every node, what to try
   down                   stop and remove everything of the sandbox (also after a crash)
   fault KIND NODE        KIND: ${FAULT_KINDS.join(', ')}; NODE: n1 ... n${String(SANDBOX.nodeCount)}
+                         (kill-brick/start-bricks: the volume ${SANDBOX.volumeName}'s brick on NODE)
   exec NODE CMD...       run CMD inside a node, e.g. exec n1 gluster pool list
   kubectl ARGS...        kubectl with the sandbox's kubeconfig`;
 
@@ -66,6 +73,7 @@ async function main(argv: readonly string[]): Promise<number> {
         SANDBOX.poolName,
         '--node',
         node,
+        ...brickFaultDefaults(kind, extra),
         ...extra,
       ]);
       if (code === 0) reportFault(reporter, kind, node);
@@ -113,12 +121,26 @@ function requireReadySandbox(paths: SandboxPaths): SandboxState {
   return state;
 }
 
+/** `--volume` and `--brick` of the sandbox's volume, for the flags the caller did not give. */
+function brickFaultDefaults(kind: string, extra: readonly string[]): string[] {
+  if (!BRICK_FAULT_KINDS.includes(kind)) return [];
+  const defaults: string[] = [];
+  if (!extra.includes('--volume')) defaults.push('--volume', SANDBOX.volumeName);
+  if (kind === 'kill-brick' && !extra.includes('--brick')) {
+    defaults.push('--brick', SANDBOX_BRICK_PATH);
+  }
+  return defaults;
+}
+
 function reportFault(reporter: Reporter, kind: string, node: string): void {
-  const watch = `kubectl get glc -w   (and \`kubectl describe glc ${SANDBOX.clusterName}\` for the node's state and events)`;
+  const watch = BRICK_FAULT_KINDS.includes(kind)
+    ? `kubectl get gv -w   (and \`kubectl describe gv ${SANDBOX.volumeName}\` for the bricks, heal and events)`
+    : `kubectl get glc -w   (and \`kubectl describe glc ${SANDBOX.clusterName}\` for the node's state and events)`;
   const undo: Partial<Record<string, string>> = {
     'stop-glusterd': 'start-glusterd',
     'cut-link': 'restore-link',
     'drop-outbound': 'restore-outbound',
+    'kill-brick': 'start-bricks',
   };
   const inverse = undo[kind];
   reporter.print(

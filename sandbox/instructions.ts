@@ -56,6 +56,9 @@ export function renderInstructions(input: InstructionsInput): string {
       `  ${command} fault stop-glusterd ${second.name}`,
       `  ${command} fault start-glusterd ${second.name}     # and back to Ready`,
       `  (also: cut-link / restore-link, drop-outbound / restore-outbound)`,
+      `Kill ${second.name}'s brick of the volume ${SANDBOX.volumeName}: at the next resync Degraded turns True (BrickOffline); start it again and watch it heal and turn Ready (kubectl get gv -w):`,
+      `  ${command} fault kill-brick ${second.name}`,
+      `  ${command} fault start-bricks ${second.name}`,
       `Run gluster on a node: ${command} exec ${second.name} gluster pool list`,
     );
   }

@@ -14,11 +14,21 @@ export const SANDBOX = {
   /** Where the GlusterCluster and its SSH Secret live; the kubeconfig's default namespace. */
   namespace: 'gluster-sandbox',
   clusterName: 'sandbox',
+  /** The replica 3 GlusterVolume over the declared nodes; also the gluster volume's name. */
+  volumeName: 'data',
+  /** Its brickTemplate path: each node's /bricks is an XFS of its own (testbed/README.md). */
+  volumeBrickTemplate: '/bricks/{volume}',
   secretName: 'gluster-ssh',
   /** deploy/'s namespace and service account: the operator runs with the production RBAC. */
   operatorNamespace: 'gluster-operator',
   operatorServiceAccount: 'gluster-operator',
 } as const;
+
+/** Where the sandbox volume's brick is on each node, as `fault kill-brick` needs it. */
+export const SANDBOX_BRICK_PATH = SANDBOX.volumeBrickTemplate.replace(
+  '{volume}',
+  SANDBOX.volumeName,
+);
 
 /** The checkout this file lives in: the operator and the testbed CLI are run from here. */
 export const REPO_ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -42,6 +52,8 @@ export interface SandboxPaths {
   readonly kubeconfig: string;
   /** The GlusterCluster `up` applied, for the user to edit and apply again. */
   readonly clusterManifest: string;
+  /** The GlusterVolume `up` applied. */
+  readonly volumeManifest: string;
   readonly supervisorLog: string;
   readonly operatorLog: string;
   /** kubectl's discovery cache for the sandbox's own kubectl calls. */
@@ -62,6 +74,7 @@ export function sandboxPaths(
     lockFile: path.join(dir, 'supervisor.lock'),
     kubeconfig: path.join(dir, 'kubeconfig'),
     clusterManifest: path.join(dir, 'glustercluster.yaml'),
+    volumeManifest: path.join(dir, 'glustervolume.yaml'),
     supervisorLog: path.join(dir, 'supervisor.log'),
     operatorLog: path.join(dir, 'operator.log'),
     kubectlCacheDir: path.join(dir, 'kubectl-cache'),

@@ -31,3 +31,30 @@ export function sandboxClusterManifest(nodes: readonly SandboxNode[]): string {
     '',
   ].join('\n');
 }
+
+/**
+ * The sandbox's GlusterVolume, in the shape of deploy/examples/glustervolume-replica3.yaml: one
+ * replica 3 set over the cluster's three nodes, each brick at /bricks/{volume} (the testbed's
+ * XFS, so no force). Retain, as the example: deleting the resource leaves the volume.
+ */
+export function sandboxVolumeManifest(): string {
+  return [
+    '# Applied by `scripts/sandbox up`. Edit and `kubectl apply -f` this file, or use kubectl patch.',
+    'apiVersion: glusteroperator.io/v1alpha1',
+    'kind: GlusterVolume',
+    'metadata:',
+    `  name: ${SANDBOX.volumeName}`,
+    `  namespace: ${SANDBOX.namespace}`,
+    'spec:',
+    '  clusterRef:',
+    `    name: ${SANDBOX.clusterName}`,
+    '  layout:',
+    '    type: Replicate',
+    '    replica: 3',
+    '  brickTemplate:',
+    `    path: ${SANDBOX.volumeBrickTemplate}`,
+    '    sets: 1',
+    '  deletionPolicy: Retain',
+    '',
+  ].join('\n');
+}

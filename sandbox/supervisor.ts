@@ -242,6 +242,7 @@ export function removeRunFiles(paths: SandboxPaths): void {
   const files = [
     paths.kubeconfig,
     paths.clusterManifest,
+    paths.volumeManifest,
     paths.progressFile,
     paths.stateFile,
     paths.lockFile,

@@ -2,12 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { GlusterCluster } from '../src/api/gluster-cluster.js';
+import type { GlusterVolume } from '../src/api/gluster-volume.js';
 import { isProcessAlive } from '../testbed/process-identity.js';
 import {
   getSandboxCluster,
+  getSandboxVolume,
   isClusterReady,
+  isVolumeReady,
   renderClusterView,
   summarizeCluster,
+  summarizeVolume,
 } from './cluster-view.js';
 import type { Reporter } from './console-reporter.js';
 import { describeError } from './describe-error.js';
@@ -18,7 +22,7 @@ import { liveSandboxPool, removeLeftovers } from './leftovers.js';
 import { logTail } from './operator-process.js';
 import { ProgressFollower } from './progress-log.js';
 import { REPO_ROOT, SANDBOX, sandboxCommand, type SandboxPaths } from './sandbox-layout.js';
-import { sandboxClusterManifest } from './sandbox-manifest.js';
+import { sandboxClusterManifest, sandboxVolumeManifest } from './sandbox-manifest.js';
 import { readSandboxState, type SandboxState } from './sandbox-state.js';
 import { SandboxError } from './sandbox-error.js';
 import { renderReadySandbox } from './status.js';
@@ -27,12 +31,14 @@ import { renderReadySandbox } from './status.js';
 const SUPERVISOR_READY_TIMEOUT_MS = 5 * 60_000;
 /** Three lone nodes → Ready took about 3 s in bench:apply-to-ready. */
 const CONVERGE_TIMEOUT_MS = 3 * 60_000;
+/** Create → Started and Ready took about 6 s (under load) in bench:volume-started. */
+const VOLUME_READY_TIMEOUT_MS = 3 * 60_000;
 const POLL_MS = 250;
 
 /**
  * `up`: start the supervisor (detached: it outlives this command), show its steps as they
- * happen, apply the GlusterCluster, show it converge, and print what to try. Already up: say so
- * and print the same again. Any failure: the error, the log, and everything torn down again.
+ * happen, apply the GlusterCluster, show it converge, then its replica 3 GlusterVolume until it
+ * is Started and Ready, and print what to try. Already up: say so and print the same again. Any failure: the error, the log, and everything torn down again.
  */
 export async function sandboxUp(paths: SandboxPaths, reporter: Reporter): Promise<number> {
   const existing = readSandboxState(paths);
@@ -81,6 +87,8 @@ export async function sandboxUp(paths: SandboxPaths, reporter: Reporter): Promis
     const kubectl = sandboxKubectl(state.kubectl ?? 'kubectl', paths);
     await applyCluster(paths, kubectl, state, reporter);
     await waitForConvergence(kubectl, reporter, checkInterrupted);
+    await applyVolume(paths, kubectl, reporter);
+    await waitForVolume(kubectl, reporter, checkInterrupted);
     reporter.print('');
     reporter.print(await renderClusterView(kubectl));
     reporter.print('');
@@ -192,6 +200,59 @@ async function applyCluster(
   );
 }
 
+async function applyVolume(
+  paths: SandboxPaths,
+  kubectl: Kubectl,
+  reporter: Reporter,
+): Promise<void> {
+  const file = paths.volumeManifest;
+  writeFileSync(file, sandboxVolumeManifest(), { mode: 0o600 });
+  await kubectl.runOrThrow(['apply', '-f', file]);
+  reporter.step(
+    `Applied GlusterVolume ${SANDBOX.volumeName} (replica 3 over the ${String(SANDBOX.declaredNodeCount)} nodes, bricks at ${SANDBOX.volumeBrickTemplate}) from ${file}`,
+  );
+}
+
+/** Polls the volume and its events, printing each change, until Started, 3/3 online and Ready. */
+async function waitForVolume(
+  kubectl: Kubectl,
+  reporter: Reporter,
+  checkInterrupted: () => void,
+): Promise<void> {
+  const startedMs = reporter.elapsedMs();
+  const deadline = Date.now() + VOLUME_READY_TIMEOUT_MS;
+  const seenEvents = new Set<string>();
+  let lastSummary = '';
+  let volume: GlusterVolume | undefined;
+  for (;;) {
+    checkInterrupted();
+    for (const event of await newEvents(kubectl, seenEvents, SANDBOX.volumeName)) {
+      reporter.step(`  event ${event}`);
+    }
+    volume = await getSandboxVolume(kubectl);
+    if (volume !== undefined) {
+      const summary = summarizeVolume(volume);
+      if (summary !== lastSummary) {
+        reporter.step(`GlusterVolume ${SANDBOX.volumeName}: ${summary}`);
+        lastSummary = summary;
+      }
+      if (isVolumeReady(volume, SANDBOX.declaredNodeCount)) {
+        const seconds = (reporter.elapsedMs() - startedMs) / 1000;
+        reporter.step(
+          `Volume ${SANDBOX.volumeName} Started and Ready in ${seconds.toFixed(1)} s: ${String(SANDBOX.declaredNodeCount)}/${String(SANDBOX.declaredNodeCount)} bricks online`,
+        );
+        return;
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new SandboxError(
+        `GlusterVolume ${SANDBOX.volumeName} was not Ready after ${String(VOLUME_READY_TIMEOUT_MS / 1000)} s; last status: ${JSON.stringify(volume?.status ?? null, null, 2)}`,
+      );
+    }
+    await sleep(POLL_MS);
+  }
+}
+
 /** Polls the resource and its events, printing each change, until Ready with every node. */
 async function waitForConvergence(
   kubectl: Kubectl,
@@ -205,7 +266,9 @@ async function waitForConvergence(
   let cluster: GlusterCluster | undefined;
   for (;;) {
     checkInterrupted();
-    for (const event of await newEvents(kubectl, seenEvents)) reporter.step(`  event ${event}`);
+    for (const event of await newEvents(kubectl, seenEvents, SANDBOX.clusterName)) {
+      reporter.step(`  event ${event}`);
+    }
     cluster = await getSandboxCluster(kubectl);
     if (cluster !== undefined) {
       const summary = summarizeCluster(cluster);
@@ -234,11 +297,15 @@ interface EventList {
   items: { metadata: { uid: string }; reason?: string; message?: string; type?: string }[];
 }
 
-async function newEvents(kubectl: Kubectl, seen: Set<string>): Promise<string[]> {
+async function newEvents(
+  kubectl: Kubectl,
+  seen: Set<string>,
+  objectName: string,
+): Promise<string[]> {
   const result = await kubectl.run([
     'get',
     'events',
-    `--field-selector=involvedObject.name=${SANDBOX.clusterName}`,
+    `--field-selector=involvedObject.name=${objectName}`,
     '--sort-by=.metadata.creationTimestamp',
     '-o',
     'json',

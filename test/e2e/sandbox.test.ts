@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { GlusterCluster } from '../../src/api/gluster-cluster.js';
-import { isClusterReady } from '../../sandbox/cluster-view.js';
+import type { GlusterVolume } from '../../src/api/gluster-volume.js';
+import { isClusterReady, isVolumeReady } from '../../sandbox/cluster-view.js';
 import type { SandboxState } from '../../sandbox/sandbox-state.js';
 import {
   listTestPools,
@@ -64,6 +65,23 @@ describe('scripts/sandbox (the one-command sandbox)', function () {
       if (done(cluster)) return cluster;
       if (Date.now() > deadline) {
         throw new Error(`Timed out waiting to ${what}: ${JSON.stringify(cluster.status, null, 2)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  };
+  const waitForVolume = async (
+    what: string,
+    done: (volume: GlusterVolume) => boolean,
+    timeoutMs = 120_000,
+  ): Promise<GlusterVolume> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const result = await kubectl(['get', 'gv', 'data', '-o', 'json']);
+      expect(result.exitCode, result.stderr).to.equal(0);
+      const volume = JSON.parse(result.stdout) as GlusterVolume;
+      if (done(volume)) return volume;
+      if (Date.now() > deadline) {
+        throw new Error(`Timed out waiting to ${what}: ${JSON.stringify(volume.status, null, 2)}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -135,6 +153,21 @@ describe('scripts/sandbox (the one-command sandbox)', function () {
     expect(upOutput).to.contain(`export KUBECONFIG=${path.join(dir, 'kubeconfig')}`);
     expect(upOutput).to.contain('scripts/sandbox fault stop-glusterd n2');
     expect(upOutput).to.contain('scripts/sandbox down');
+    // The replica 3 GlusterVolume over n1-n3, waited for like the pool.
+    expect(upOutput).to.match(
+      /^\[\s*\d+\.\ds\] Volume data Started and Ready in \d+\.\d s: 3\/3 bricks online$/m,
+    );
+    expect(upOutput).to.match(/^data\s+Replicate\s+Started\s+3\/3\s+0\s+True\s/m);
+    expect(upOutput).to.contain('scripts/sandbox fault kill-brick n2');
+    const volumeResult = await kubectl(['get', 'gv', 'data', '-o', 'json']);
+    expect(volumeResult.exitCode, volumeResult.stderr).to.equal(0);
+    const volume = JSON.parse(volumeResult.stdout) as GlusterVolume;
+    expect(isVolumeReady(volume, 3), JSON.stringify(volume.status, null, 2)).to.equal(true);
+    expect(volume.status?.bricks?.map((brick) => brick.path)).to.deep.equal([
+      '/bricks/data',
+      '/bricks/data',
+      '/bricks/data',
+    ]);
 
     // The truth on the nodes: n1-n3 are one pool, the spare n4 is alone.
     const pool = openGlusterTestPool('sandbox');
@@ -168,6 +201,24 @@ describe('scripts/sandbox (the one-command sandbox)', function () {
     const start = await sandbox(['fault', 'start-glusterd', 'n2']);
     expect(start.exitCode, start.stderr).to.equal(0);
     await waitForCluster('be Ready again', (cluster) => isClusterReady(cluster, 4));
+  });
+
+  it('fault kill-brick shows the volume Degraded, and start-bricks brings it back to Ready', async () => {
+    const kill = await sandbox(['fault', 'kill-brick', 'n2']);
+    expect(kill.exitCode, kill.stderr).to.equal(0);
+    expect(kill.stdout).to.contain('Undo: scripts/sandbox fault start-bricks n2');
+    const degraded = await waitForVolume(
+      'see a brick offline',
+      (volume) =>
+        volume.status?.bricksOnline === '2/3' &&
+        volume.status.conditions?.find((c) => c.type === 'Degraded')?.reason === 'BrickOffline',
+    );
+    expect(degraded.status?.bricks?.find((brick) => !brick.online)?.name).to.match(
+      /^\S+:\/bricks\/data$/,
+    );
+    const start = await sandbox(['fault', 'start-bricks', 'n2']);
+    expect(start.exitCode, start.stderr).to.equal(0);
+    await waitForVolume('be Ready again', (volume) => isVolumeReady(volume, 3));
   });
 
   it('up again says it is already up, shows it, and starts nothing', async () => {
