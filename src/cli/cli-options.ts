@@ -21,6 +21,9 @@ const OPTIONS = {
   kubeconfig: { type: 'string' },
   namespace: { type: 'string', short: 'n' },
   cluster: { type: 'string' },
+  // GlusterVolumes
+  volume: { type: 'string' },
+  volumes: { type: 'boolean' },
   // Node sources
   node: { type: 'string', multiple: true },
   'peers-file': { type: 'string' },
@@ -84,8 +87,8 @@ const SOURCES: readonly OptionName[] = ['node', 'peers-file', 'peers', 'use-host
 
 /** The flags each command accepts besides the global ones: a flag it would ignore is an error. */
 const COMMAND_FLAGS: Readonly<Record<CommandName, readonly OptionName[]>> = {
-  plan: [...SSH, ...KUBE, 'file'],
-  status: [...SSH, ...KUBE, ...SOURCES],
+  plan: [...SSH, ...KUBE, 'file', 'volume'],
+  status: [...SSH, ...KUBE, ...SOURCES, 'volume', 'volumes'],
   peers: [...SSH, ...KUBE, ...SOURCES, 'via', 'force', 'connected'],
   dump: [...SSH, ...KUBE, ...SOURCES, 'via', 'out'],
   'support-bundle': [

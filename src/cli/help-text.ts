@@ -41,8 +41,9 @@ export const HELP: Readonly<Record<CommandName | 'main', string>> = {
 Usage: gluster-operator <command> [flags]
 
 Commands:
-  plan            what the operator would do to a pool (-f manifest or --cluster), nothing changed
-  status          the pool as every node sees it
+  plan            what the operator would do to a pool (-f manifest or --cluster) or a
+                  GlusterVolume (--volume), nothing changed
+  status          the pool as every node sees it; GlusterVolumes with --volumes
   peers <op>      probe, detach, list, status, validate, wait, create-cluster, delete-cluster
   dump            write the pool as peers.json
   support-bundle  a tar.gz for support, secrets redacted
@@ -58,7 +59,7 @@ ${EXIT_CODES}
 
 Docs: docs/cli.md
 `,
-  plan: `Usage: gluster-operator plan (-f <manifest.yaml> | --cluster <name> [-n <ns>]) [flags]
+  plan: `Usage: gluster-operator plan (-f <manifest.yaml> | --cluster <name> | --volume <name>) [-n <ns>] [flags]
 
 Checks the GlusterCluster as the API server would, asks every node for its view over SSH, and
 runs the operator's own planner. Prints each node's state, the next change, every change still
@@ -71,6 +72,12 @@ API server; with -f, SSH comes from the flags (spec.ssh.user/port/sudo still app
 --output json prints the plan: cluster, commandNode, nodes, unmanaged, action,
 actionDescription, remainingChanges, neededChanges, blocked.
 
+With --volume <name>, the GlusterVolume and the GlusterCluster its spec.clusterRef names are read
+from the API server, the volume is read (read-only) from the cluster's command node, and the
+operator's volume planner prints the next pass's changes and every blocked change with its
+reason. --output json: volume, cluster, volumeName, commandNode, observedState, ownership,
+volumeId, batch, batchDescriptions, changes, remainingChanges, blocked, inFlight, rebalanceOwed.
+
 Exit: 0 nothing to do, 2 the operator would change something, 3 a needed change is blocked.
 
 ${SSH}
@@ -78,12 +85,17 @@ ${SSH}
 ${COMMON}
 `,
   status: `Usage: gluster-operator status <nodes> [flags]
+       gluster-operator status (--volumes | --volume <name>) [-n <ns>] [flags]
 
 Asks every node for its own pool list and gluster version, and shows SSH and glusterd
 reachability, and how each node sees each other (Connected, Disconnected, Rejected, Joining,
 NotInPool, Unknown).
 
 Exit: 0 every node answered and sees every other connected; 3 otherwise; 69 no node reachable.
+
+--volumes lists the GlusterVolumes of the namespace (--volume <name>: one) from the API server as
+the operator last wrote their status: TYPE, STATE, BRICKS-ONLINE, HEAL-PENDING, READY and every
+condition's message. No node is asked. Exit: 0 every volume Ready, 3 otherwise.
 
 ${SOURCES}
 

@@ -1,6 +1,8 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { GlusterCluster } from '../api/gluster-cluster.js';
+import type { GlusterVolume } from '../api/gluster-volume.js';
 import { createGlusterClusterApi } from '../kube/gluster-cluster-api.js';
+import { createGlusterVolumeApi } from '../kube/gluster-volume-api.js';
 import type { SshCredentials } from '../kube/ssh-credentials.js';
 import { createSshCredentialsSource } from '../kube/ssh-credentials.js';
 import { UsageError } from './cli-errors.js';
@@ -46,4 +48,15 @@ export async function readClusterFromApi(
   const source = createSshCredentialsSource(access.kubeConfig.makeApiClient(CoreV1Api));
   const credentials = await source.load(access.namespace, cluster.spec.ssh.secretRef.name);
   return { cluster, credentials };
+}
+
+/** The namespace's GlusterVolumes as the operator reads them (one, when `name` is given). */
+export async function readVolumesFromApi(
+  access: KubeAccess,
+  name?: string,
+): Promise<readonly GlusterVolume[]> {
+  const api = createGlusterVolumeApi(access.kubeConfig, { namespace: access.namespace });
+  if (name !== undefined) return [await api.get(access.namespace, name)];
+  const list = await api.list();
+  return [...list.items].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
 }

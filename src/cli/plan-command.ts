@@ -5,12 +5,14 @@ import type { ExitCode } from './exit-codes.js';
 import { resolveNodeTarget } from './node-target.js';
 import { buildPlanReport, formatPlanText, planExitCode } from './plan-report.js';
 import { formatJson } from './table.js';
+import { runVolumePlanCommand } from './volume-commands.js';
 
 /**
  * `plan`: what the operator would do to the pool, by the operator's own gather and planner, with
  * nothing changed. The spec is checked first as the API server checks it.
  */
 export async function runPlanCommand(ctx: CommandContext): Promise<ExitCode> {
+  if (ctx.flags.volume !== undefined) return runVolumePlanCommand(ctx);
   const target = await resolveNodeTarget(ctx.flags, ctx.io, { required: true, clusterOnly: true });
   const cluster = target?.cluster;
   const specNodes = target?.specNodes;

@@ -8,9 +8,11 @@ import type { ExitCode } from './exit-codes.js';
 import { resolveNodeTarget } from './node-target.js';
 import { buildStatusReport, formatStatusText, statusExitCode } from './status-report.js';
 import { formatJson } from './table.js';
+import { runVolumeStatusCommand } from './volume-commands.js';
 
 /** `status`: the pool as every node sees it, who sees whom, and which node cannot be asked. */
 export async function runStatusCommand(ctx: CommandContext): Promise<ExitCode> {
+  if (ctx.flags.volumes || ctx.flags.volume !== undefined) return runVolumeStatusCommand(ctx);
   const target = await resolveNodeTarget(ctx.flags, ctx.io, { required: true });
   if (!target) throw new Error('status needs nodes');
   const access = await ctx.connect(target);

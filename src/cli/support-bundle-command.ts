@@ -43,6 +43,10 @@ export async function runSupportBundleCommand(ctx: CommandContext): Promise<Exit
     outputPath,
     nodes,
     ...(access ? { cli: access.cli, executor: access.executor } : {}),
+    // The node the operator last ran commands from asks each volume's status and heal info.
+    ...(target?.cluster?.status?.commandNode
+      ? { commandNode: target.cluster.status.commandNode }
+      : {}),
     ...(kube
       ? {
           kube: {

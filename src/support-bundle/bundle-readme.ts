@@ -42,6 +42,7 @@ export function renderReadme(input: ReadmeInput): string {
     'Layout',
     '  kubernetes/glustercluster.yaml  the GlusterCluster as stored (managedFields removed)',
     '  kubernetes/status.json          its status as the operator last wrote it',
+    '  kubernetes/glustervolume.yaml   the GlusterVolumes of the namespace (managedFields removed)',
     '  kubernetes/events.txt           its Events, oldest first',
     '  kubernetes/operator-<pod>.log   the tail of each operator pod log',
     '  operator/<file>.log             the tail of local operator log files',
@@ -49,6 +50,9 @@ export function renderReadme(input: ReadmeInput): string {
     '    pool-list.xml, peer-status.xml, volume-info.xml   gluster --xml output, unchanged',
     "    pool-list.json, peer-status.json, volume-info.json   gluster-operator's parsed view",
     '    gluster-version.txt, op-version.txt, glusterd.log (tail)',
+    '    volumes/<volume>/status-detail.xml, heal-info-summary.xml   on the command node only:',
+    '                                  gluster volume status <v> detail and (replicated or',
+    '                                  dispersed volumes) volume heal <v> info summary, --xml',
     '    error.txt                     what failed on that node (or that it was unreachable)',
     ...(input.nodes.length === 0
       ? []

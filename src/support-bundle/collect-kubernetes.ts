@@ -6,6 +6,7 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, KIND, PLURAL } from '../api/gluster-cluster.js';
+import { VOLUME_PLURAL } from '../api/gluster-volume.js';
 import { toKubeError } from '../kube/kube-errors.js';
 import type { BundleSink } from './bundle-writer.js';
 import { UniqueNames } from './bundle-paths.js';
@@ -75,6 +76,9 @@ export async function collectKubernetes(
   options.onProgress(`Reading ${what}`);
   await collectClusters(source, sink, tryRequest, what);
 
+  options.onProgress(`Reading the GlusterVolumes in ${namespace}`);
+  await collectVolumes(source, sink, tryRequest);
+
   options.onProgress(`Reading the Events of ${what}`);
   const core = source.kubeConfig.makeApiClient(CoreV1Api);
   const fieldSelector = [
@@ -140,6 +144,36 @@ async function collectClusters(
         )
       : (cleaned[0]?.status ?? null);
   await sink.write('kubernetes/status.json', `${JSON.stringify(status, null, 2)}\n`);
+}
+
+/**
+ * Every GlusterVolume of the namespace (managedFields stripped), whichever cluster it names: a
+ * volume of another pool is small and says what the pool is shared with. None is not a problem.
+ */
+async function collectVolumes(
+  source: KubeSource,
+  sink: BundleSink,
+  tryRequest: TryRequest,
+): Promise<void> {
+  const custom = source.kubeConfig.makeApiClient(CustomObjectsApi);
+  const { namespace } = source;
+  const volumes = await tryRequest(`list GlusterVolumes in ${namespace}`, async (opts) => {
+    const list = (await custom.listNamespacedCustomObject(
+      { group: API_GROUP, version: API_VERSION, namespace, plural: VOLUME_PLURAL },
+      opts,
+    )) as { items?: ClusterObject[] };
+    return list.items ?? [];
+  });
+  if (volumes === undefined || volumes.length === 0) return;
+  const cleaned = volumes.map((volume) => {
+    const copy = structuredClone(volume);
+    if (copy.metadata) delete copy.metadata.managedFields;
+    return copy;
+  });
+  await sink.write(
+    'kubernetes/glustervolume.yaml',
+    cleaned.map((volume) => dumpYaml(volume, { lineWidth: -1, noRefs: true })).join('---\n'),
+  );
 }
 
 async function collectOperatorLogs(

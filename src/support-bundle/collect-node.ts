@@ -4,7 +4,10 @@ import type { CliOutput } from '../gluster/cli-output.js';
 import type { CallOptions, GlusterCli } from '../gluster/gluster-cli.js';
 import { parsePeers } from '../gluster/peer.js';
 import { getClusterOpVersion } from '../gluster/versions.js';
+import { Semaphore } from '../exec/semaphore.js';
+import type { Volume } from '../gluster/volume-info.js';
 import { parseVolumes } from '../gluster/volume-info.js';
+import { UniqueNames } from './bundle-paths.js';
 import type { BundleSink } from './bundle-writer.js';
 import { describeFailure } from './describe-failure.js';
 
@@ -23,7 +26,32 @@ export interface NodeCollectOptions {
   readonly executor: Executor;
   readonly logTailLines: number;
   readonly signal?: AbortSignal;
+  /**
+   * This node is the pool's command node: it is also asked, for each volume its volume info
+   * lists, `volume status <v> detail` and `volume heal <v> info summary`.
+   */
+  readonly isCommandNode?: boolean;
 }
+
+/** At most this many volumes get per-volume commands (the bundle stays bounded). */
+export const MAX_VOLUMES_DETAILED = 50;
+/** Per-volume commands run at once on the command node. */
+const VOLUME_CONCURRENCY = 2;
+
+/** The read-only per-volume commands of the command node, raw XML into `volumes/<v>/`. */
+const VOLUME_COMMANDS: readonly {
+  readonly file: string;
+  readonly args: (volume: string) => readonly string[];
+  /** Heal info exists only for replicated or dispersed volumes (as the operator reads it). */
+  readonly isFor?: (volume: Volume) => boolean;
+}[] = [
+  { file: 'status-detail', args: (volume) => ['volume', 'status', volume, 'detail'] },
+  {
+    file: 'heal-info-summary',
+    args: (volume) => ['volume', 'heal', volume, 'info', 'summary'],
+    isFor: (volume) => volume.replicaCount > 1 || volume.disperseCount > 0,
+  },
+];
 
 /** A gluster command whose raw XML goes into the bundle beside our parsed view of it. */
 interface XmlCommand {
@@ -71,6 +99,7 @@ export async function collectNode(
     failures.push(`${what}: ${why}`);
     sink.problem(`Node ${label}: ${what}: ${why}`);
   };
+  let volumes: readonly Volume[] | undefined;
 
   // `gluster --version` needs no glusterd, so it doubles as the reachability check: a node that
   // cannot be reached would only make every other command wait for the same connect timeout.
@@ -115,6 +144,7 @@ export async function collectNode(
         return;
       }
       await sink.write(`${dir}/${command.file}.json`, `${JSON.stringify(parsed, null, 2)}\n`);
+      if (command.file === 'volume-info') volumes = parsed as Volume[];
     }),
     (async () => {
       let opVersion: number;
@@ -149,7 +179,70 @@ export async function collectNode(
     })(),
   ]);
 
+  if (options.isCommandNode && volumes !== undefined) {
+    await collectVolumeDetails(
+      volumes,
+      `${dir}/volumes`,
+      sink,
+      { cli, address, callOptions },
+      fail,
+    );
+  }
+
   if (failures.length > 0) {
     await sink.write(`${dir}/error.txt`, failures.map((line) => `${line}\n`).join(''));
   }
+}
+
+/**
+ * Each started volume's brick processes (and, replicated or dispersed, its heal counts) as
+ * gluster's XML, unchanged: a refusal is written too, and is a problem line; the rest go on.
+ */
+async function collectVolumeDetails(
+  volumes: readonly Volume[],
+  dir: string,
+  sink: BundleSink,
+  read: { readonly cli: GlusterCli; readonly address: string; readonly callOptions: CallOptions },
+  fail: (what: string, why: string) => void,
+): Promise<void> {
+  if (volumes.length > MAX_VOLUMES_DETAILED) {
+    sink.problem(
+      `${volumes.length} volumes: status detail and heal info collected for the first ${MAX_VOLUMES_DETAILED} only`,
+    );
+  }
+  const names = new UniqueNames();
+  const slots = new Semaphore(VOLUME_CONCURRENCY);
+  // A volume that is not started has no brick process and no heal to report: gluster only
+  // refuses both, which would be a problem line for a volume that is stopped on purpose.
+  const started = volumes.slice(0, MAX_VOLUMES_DETAILED).filter((v) => v.statusStr === 'Started');
+  await Promise.all(
+    started.flatMap((volume) => {
+      const volumeDir = `${dir}/${names.claim(volume.name)}`;
+      return VOLUME_COMMANDS.filter((command) => command.isFor?.(volume) ?? true).map(
+        async (command) => {
+          const args = command.args(volume.name);
+          const what = `gluster ${args.join(' ')}`;
+          const release = await slots.acquire();
+          let answer;
+          try {
+            if (read.callOptions.signal?.aborted) return;
+            answer = await read.cli.run(read.address, args, read.callOptions);
+          } catch (error) {
+            fail(what, describeFailure(error));
+            return;
+          } finally {
+            release();
+          }
+          await sink.write(`${volumeDir}/${command.file}.xml`, answer.result.stdout);
+          const { output } = answer;
+          if (output.opRet !== 0) {
+            fail(
+              what,
+              `glusterd refused (opRet ${output.opRet}, opErrno ${output.opErrno}): ${output.opErrstr}`,
+            );
+          }
+        },
+      );
+    }),
+  );
 }

@@ -20,6 +20,11 @@ export interface SupportBundleOptions {
   readonly outputPath: string;
   /** Nodes to collect from (may be empty). */
   readonly nodes: readonly BundleNode[];
+  /**
+   * The pool's command node (an address of `nodes`): it is also asked each volume's status detail
+   * and heal info. Default, or when it is none of `nodes`: the first node.
+   */
+  readonly commandNode?: string;
   /** Runs gluster on the nodes; absent: no node data. */
   readonly cli?: GlusterCli;
   /** Runs the glusterd log tail; default: the CLI's executor (with its sudo setting). */
@@ -154,6 +159,7 @@ async function collectNodes(
     return;
   }
   const executor = options.executor ?? cli.executor;
+  const commandNode = nodes.find(({ node }) => node.address === options.commandNode) ?? nodes[0];
   const slots = new Semaphore(NODE_CONCURRENCY);
   await Promise.all(
     nodes.map(async ({ node, label, dir }) => {
@@ -165,6 +171,7 @@ async function collectNodes(
           cli,
           executor,
           logTailLines: options.logTailLines,
+          isCommandNode: node === commandNode?.node,
           ...(signal ? { signal } : {}),
         });
       } finally {

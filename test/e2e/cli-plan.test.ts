@@ -2,7 +2,9 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { API_GROUP, API_VERSION } from '../../src/api/gluster-cluster.js';
 import type { GlusterClusterSpec } from '../../src/api/gluster-cluster.js';
+import { VOLUME_PLURAL } from '../../src/api/gluster-volume.js';
 import { getControlPlane } from '../support/control-plane-fixture.js';
 import type { OperatorHarness } from '../support/operator-harness.js';
 import { createPoolHarness, isReadyAt } from '../support/operator-harness.js';
@@ -23,7 +25,7 @@ interface PlanJson {
  */
 describe('gluster-operator plan against the operator (real API server, real glusterd)', function () {
   this.timeout(240_000);
-  const pool = useGlusterTestPool('cliplan', 3);
+  const pool = useGlusterTestPool('cliplanvx', 3);
   let harness: OperatorHarness;
   let kubeconfigPath: string;
   const n = (index: number) => pool().node(index);
@@ -153,5 +155,95 @@ describe('gluster-operator plan against the operator (real API server, real glus
     ]);
     expect(run.exitCode).to.equal(1);
     expect(run.stderr).to.match(/^error: .*404.*Check --cluster and -n\/--namespace/);
+  });
+
+  it('plan --volume and status --volumes on a real volume the operator then adopts', async () => {
+    // The pool is n1 and n2 now. A distribute volume made by hand on each node's own /bricks.
+    await harness.stop();
+    const volume = 'clivol';
+    const bricks = [n(0), n(1)].map((node) => ({ node: node.ipv4, path: `/bricks/${volume}` }));
+    for (const argv of [
+      ['volume', 'create', volume, ...bricks.map((brick) => `${brick.node}:${brick.path}`)],
+      ['volume', 'start', volume],
+    ]) {
+      const made = await pool().pool.execOnNode(n(0), ['gluster', '--mode=script', ...argv], {
+        timeoutMs: 60_000,
+      });
+      expect(made.exitCode, `${argv.join(' ')}: ${made.stdout}${made.stderr}`).to.equal(0);
+    }
+    const resource = { group: API_GROUP, version: API_VERSION, plural: VOLUME_PLURAL };
+    await harness.objects.createNamespacedCustomObject({
+      ...resource,
+      namespace: harness.namespace,
+      body: {
+        apiVersion: `${API_GROUP}/${API_VERSION}`,
+        kind: 'GlusterVolume',
+        metadata: { name: volume },
+        spec: { clusterRef: { name: 'pool' }, layout: { type: 'Distribute' }, bricks },
+      },
+    });
+    const kube = ['-n', harness.namespace, '--kubeconfig', kubeconfigPath];
+
+    // Read-only: the exact match is adopted with nothing to do, and nothing was changed.
+    const plan = await runCliProcess(['plan', '--volume', volume, ...kube, '--output', 'json']);
+    expect(plan.exitCode, plan.stderr).to.equal(0);
+    const report = JSON.parse(plan.stdout) as {
+      volumeName: string;
+      commandNode: string;
+      observedState: string;
+      ownership: string;
+      batch: unknown[];
+      blocked: unknown[];
+    };
+    expect(report).to.deep.include({
+      volumeName: volume,
+      commandNode: n(0).ipv4,
+      observedState: 'Started',
+      ownership: 'Adopted',
+      batch: [],
+      blocked: [],
+    });
+
+    // Another resource naming the same volume with another layout: not adopted, exit 3.
+    await harness.objects.createNamespacedCustomObject({
+      ...resource,
+      namespace: harness.namespace,
+      body: {
+        apiVersion: `${API_GROUP}/${API_VERSION}`,
+        kind: 'GlusterVolume',
+        metadata: { name: 'clivol-other' },
+        spec: {
+          clusterRef: { name: 'pool' },
+          volumeName: volume,
+          layout: { type: 'Replicate', replica: 2 },
+          bricks,
+        },
+      },
+    });
+    const blocked = await runCliProcess(['plan', '--volume', 'clivol-other', ...kube]);
+    expect(blocked.exitCode, blocked.stderr).to.equal(3);
+    expect(blocked.stdout).to.include(`Observed: Started; ownership NotAdopted`);
+    expect(blocked.stdout).to.match(/Blocked:\n {2}adopt clivol \(NotAdopted\): \S/);
+    await harness.objects.deleteNamespacedCustomObject({
+      ...resource,
+      namespace: harness.namespace,
+      name: 'clivol-other',
+    });
+
+    harness.start();
+    const deadline = Date.now() + 90_000;
+    let status;
+    for (;;) {
+      status = await runCliProcess(['status', '--volume', volume, ...kube]);
+      if (status.exitCode === 0 || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(status.exitCode, status.stdout + status.stderr).to.equal(0);
+    const all = await runCliProcess(['status', '--volumes', ...kube]);
+    expect(all.exitCode, all.stderr).to.equal(0);
+    expect(all.stdout).to.match(
+      new RegExp(`^${volume} +${volume} +pool +Distribute +Started +2/2 +(0|-) +True$`, 'm'),
+    );
+    expect(all.stdout).to.match(/Ready=True \(\w+\): \S/);
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CoreV1Api, CustomObjectsApi, loadYaml, type KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { API_GROUP, API_VERSION, KIND, PLURAL } from '../../src/api/gluster-cluster.js';
+import { VOLUME_PLURAL } from '../../src/api/gluster-volume.js';
 import { parseCliOutput } from '../../src/gluster/cli-output.js';
 import { createCluster } from '../../src/gluster/create-cluster.js';
 import { GlusterCli } from '../../src/gluster/gluster-cli.js';
@@ -20,12 +21,13 @@ import { findNeedles, keyNeedles, unpackBundle } from '../support/bundle-archive
 import type { UnpackedBundle } from '../support/bundle-archive.js';
 
 const CLUSTER = 'pool-bundle';
+const VOLUME = 'bundlevol';
 const API_KEY = 'hak-7c2f9e41d03b5a68e1f4';
 const OPERATOR_LABELS = { 'app.kubernetes.io/name': 'gluster-operator' };
 
 describe('support bundle from real glusterd nodes and a real API server', function () {
   this.timeout(120_000);
-  const pool = useGlusterTestPool('bundle', 3);
+  const pool = useGlusterTestPool('bundlevx', 3);
   let kc: KubeConfig;
   let namespace: string;
   let operatorNamespace: string;
@@ -53,6 +55,20 @@ describe('support bundle from real glusterd nodes and a real API server', functi
       cli,
       nodes().map((node) => node.address),
     );
+
+    // A real started replica 3 volume on each node's own /bricks, and its GlusterVolume.
+    const bricks = nodes().map((node) => ({ node: node.address, path: `/bricks/${VOLUME}` }));
+    for (const argv of [
+      ['volume', 'create', VOLUME, 'replica', '3', ...bricks.map((b) => `${b.node}:${b.path}`)],
+      ['volume', 'start', VOLUME],
+    ]) {
+      const made = await pool().pool.execOnNode(
+        pool().node(0),
+        ['gluster', '--mode=script', ...argv],
+        { timeoutMs: 60_000 },
+      );
+      expect(made.exitCode, `${argv.join(' ')}: ${made.stdout}${made.stderr}`).to.equal(0);
+    }
 
     // The hostile setup: the SSH private key and an API key wherever a bundle might pick them up.
     const custom = kc.makeApiClient(CustomObjectsApi);
@@ -95,6 +111,18 @@ describe('support bundle from real glusterd nodes and a real API server', functi
             },
           ],
         },
+      },
+    });
+    await custom.createNamespacedCustomObject({
+      group: API_GROUP,
+      version: API_VERSION,
+      plural: VOLUME_PLURAL,
+      namespace,
+      body: {
+        apiVersion: `${API_GROUP}/${API_VERSION}`,
+        kind: 'GlusterVolume',
+        metadata: { name: VOLUME },
+        spec: { clusterRef: { name: CLUSTER }, layout: { type: 'Replicate', replica: 3 }, bricks },
       },
     });
     const core = kc.makeApiClient(CoreV1Api);
@@ -238,6 +266,30 @@ describe('support bundle from real glusterd nodes and a real API server', functi
         `^\\S+Z Warning ProbeFailed ${KIND}/${CLUSTER} \\(from gluster-operator\\): Failed to probe n3`,
       ),
     );
+  });
+
+  it("holds the GlusterVolumes, and each volume's status detail and heal info from the command node", () => {
+    const volume = loadYaml<{
+      kind: string;
+      metadata: { name: string; managedFields?: unknown };
+      spec: { clusterRef: { name: string }; bricks: { node: string; path: string }[] };
+    }>(bundle.files.get('kubernetes/glustervolume.yaml')!);
+    expect(volume.kind).to.equal('GlusterVolume');
+    expect(volume.metadata.name).to.equal(VOLUME);
+    expect(volume.metadata).to.not.have.property('managedFields');
+    expect(volume.spec.clusterRef.name).to.equal(CLUSTER);
+    expect(volume.spec.bricks).to.have.length(3);
+
+    // n1, the first node, is the command node; n2 is not asked per volume.
+    const detail = bundle.files.get(`nodes/n1/volumes/${VOLUME}/status-detail.xml`)!;
+    expect(parseCliOutput(detail).opRet).to.equal(0);
+    expect(detail).to.include(`<volName>${VOLUME}</volName>`);
+    expect(detail).to.include(`/bricks/${VOLUME}`);
+    const heal = bundle.files.get(`nodes/n1/volumes/${VOLUME}/heal-info-summary.xml`)!;
+    expect(parseCliOutput(heal).opRet).to.equal(0);
+    expect(heal).to.include('<healInfo>');
+    expect([...bundle.files.keys()].filter((file) => file.startsWith('nodes/n2/volumes/'))).to.be
+      .empty;
   });
 
   it('records that the operator pod log could not be read, and includes the local log', () => {

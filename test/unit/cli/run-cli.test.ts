@@ -118,6 +118,36 @@ describe('the CLI (in-process, fake executor)', () => {
         stderr: /-f <manifest.yaml>, or --cluster/,
       },
       {
+        name: 'status --volumes and --volume together',
+        argv: ['status', '--volumes', '--volume', 'v'],
+        exitCode: 64,
+        stderr: /Give --volume <name> or --volumes, not both/,
+      },
+      {
+        name: 'status --volumes with a node source it would ignore',
+        argv: ['status', '--volumes', '--node', N1],
+        exitCode: 64,
+        stderr: /status --volumes reads the API server only; drop --node/,
+      },
+      {
+        name: 'plan --volume with -f: the volume names its cluster',
+        argv: ['plan', '--volume', 'v', '-f', 'pool.yaml'],
+        exitCode: 64,
+        stderr: /plan --volume reads the GlusterCluster its spec.clusterRef names/,
+      },
+      {
+        name: '--volumes is for status only',
+        argv: ['peers', 'list', '--via', N1, '--volumes'],
+        exitCode: 64,
+        stderr: /peers does not take --volumes/,
+      },
+      {
+        name: 'help status names --volumes',
+        argv: ['help', 'status'],
+        exitCode: 0,
+        stdout: /status \(--volumes \| --volume <name>\)/,
+      },
+      {
         name: 'peers without an operation',
         argv: ['peers', '--node', N1],
         exitCode: 64,

@@ -45,6 +45,7 @@ interface NodeScript {
   readonly version?: FakeAnswer;
   readonly gluster?: FakeAnswer;
   readonly poolList?: FakeAnswer;
+  readonly volumeInfo?: FakeAnswer;
   readonly tail?: FakeAnswer | null;
 }
 
@@ -58,7 +59,11 @@ function scriptNode(executor: FakeExecutor, node: string, script: NodeScript = {
       script.gluster ?? script.poolList ?? xmlAnswer('pool-list-many.xml'),
     )
     .on(node, glusterArgv('peer', 'status'), script.gluster ?? xmlAnswer('peer-status-many.xml'))
-    .on(node, glusterArgv('volume', 'info'), script.gluster ?? xmlAnswer('volume-info-one.xml'))
+    .on(
+      node,
+      glusterArgv('volume', 'info'),
+      script.gluster ?? script.volumeInfo ?? xmlAnswer('volume-info-one.xml'),
+    )
     .on(
       node,
       glusterArgv('volume', 'get', 'all', 'cluster.op-version'),
@@ -202,6 +207,77 @@ describe('collectSupportBundle', () => {
     ]);
   });
 
+  describe('per-volume commands on the command node', () => {
+    const REPLICA3 = { volumeInfo: xmlAnswer('volume-info-replica3.xml') };
+    const statusDetail = (volume: string) => glusterArgv('volume', 'status', volume, 'detail');
+    const healSummary = (volume: string) =>
+      glusterArgv('volume', 'heal', volume, 'info', 'summary');
+
+    it('asks the first node, by default, for each started volume: status detail and heal info', async () => {
+      // Both nodes list r3; the fake throws if the second were asked about it.
+      const executor = scriptNode(scriptNode(new FakeExecutor(), N1, REPLICA3), N3, REPLICA3)
+        .on(N1, statusDetail('r3'), xmlAnswer('volume-status-detail.xml'))
+        .on(N1, healSummary('r3'), xmlAnswer('volume-heal-summary.xml'));
+      const { report, bundle } = await collect({
+        nodes: [{ address: N1, name: 'n1' }, { address: N3 }],
+        cli: new GlusterCli(executor),
+      });
+
+      expect(report.problems).to.deep.equal([]);
+      expect(nodeFiles(bundle, 'n1')).to.deep.equal(
+        [...NODE_FILES, 'volumes/r3/heal-info-summary.xml', 'volumes/r3/status-detail.xml'].sort(),
+      );
+      expect(nodeFiles(bundle, 'fd42_676f_70_13')).to.deep.equal(NODE_FILES);
+      expect(bundle.files.get('nodes/n1/volumes/r3/status-detail.xml')).to.equal(
+        fixture('volume-status-detail.xml'),
+      );
+      expect(bundle.files.get('nodes/n1/volumes/r3/heal-info-summary.xml')).to.equal(
+        fixture('volume-heal-summary.xml'),
+      );
+      expect(bundle.files.get('README.txt')).to.include('volumes/<volume>/status-detail.xml');
+    });
+
+    it('asks the given command node instead of the first', async () => {
+      const executor = scriptNode(scriptNode(new FakeExecutor(), N1, REPLICA3), N3, REPLICA3)
+        .on(N3, statusDetail('r3'), xmlAnswer('volume-status-detail.xml'))
+        .on(N3, healSummary('r3'), xmlAnswer('volume-heal-summary.xml'));
+      const { report, bundle } = await collect({
+        nodes: [
+          { address: N1, name: 'n1' },
+          { address: N3, name: 'n3' },
+        ],
+        commandNode: N3,
+        cli: new GlusterCli(executor),
+      });
+
+      expect(report.problems).to.deep.equal([]);
+      expect(nodeFiles(bundle, 'n1')).to.deep.equal(NODE_FILES);
+      expect(nodeFiles(bundle, 'n3')).to.include('volumes/r3/status-detail.xml');
+      expect(executor.calls.filter((call) => call.argv.includes('detail'))).to.have.length(1);
+    });
+
+    it('skips volumes that are not started and heal info of unreplicated ones; records a refusal and goes on', async () => {
+      // v1 and v3 are Created; v2 is a started distribute volume: only its status detail is asked.
+      const executor = scriptNode(new FakeExecutor(), N1, {
+        volumeInfo: xmlAnswer('volume-info-many.xml'),
+      }).on(N1, statusDetail('v2'), xmlAnswer('volume-status-detail-not-started.xml'));
+      const { report, bundle } = await collect({
+        nodes: [{ address: N1, name: 'n1' }],
+        cli: new GlusterCli(executor),
+      });
+
+      expect(report.problems).to.deep.equal([
+        'Node n1 (10.250.9.11): gluster volume status v2 detail: glusterd refused (opRet -1, opErrno 30800): Volume ar is not started',
+      ]);
+      expect(bundle.files.get('nodes/n1/volumes/v2/status-detail.xml')).to.equal(
+        fixture('volume-status-detail-not-started.xml'),
+      );
+      expect(bundle.files.get('nodes/n1/error.txt')).to.include('volume status v2 detail');
+      expect(nodeFiles(bundle, 'n1')).to.include.members(NODE_FILES);
+      expect(executor.calls.filter((call) => call.argv.includes('heal'))).to.deep.equal([]);
+    });
+  });
+
   it('tails the glusterd log through the given executor, and records a sudo rule that refuses tail', async () => {
     const glusterOnly = scriptNode(new FakeExecutor(), N1, { tail: null });
     const logExecutor = new FakeExecutor().on(N1, TAIL_ARGV, {
@@ -278,12 +354,13 @@ describe('collectSupportBundle', () => {
 
     expect(bundle.root).to.equal('gluster-support-pool-a-20250304T050607Z');
     expect([...bundle.files.keys()]).to.deep.equal(['README.txt']);
-    expect(report.problems).to.have.length(3);
+    expect(report.problems).to.have.length(4);
     expect(report.problems[0]).to.match(
       /^KubeApiError: Failed to get GlusterCluster storage\/pool-a: no answer from the API server: .*ECONNREFUSED/,
     );
-    expect(report.problems[1]).to.include('list the Events of GlusterCluster storage/pool-a');
-    expect(report.problems[2]).to.include(
+    expect(report.problems[1]).to.include('list GlusterVolumes in storage');
+    expect(report.problems[2]).to.include('list the Events of GlusterCluster storage/pool-a');
+    expect(report.problems[3]).to.include(
       'list operator pods (app.kubernetes.io/name=gluster-operator) in gluster-operator',
     );
     expect(bundle.files.get('README.txt')).to.include(
