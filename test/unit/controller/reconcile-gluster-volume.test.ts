@@ -10,6 +10,7 @@ import type { ObservedVolume } from '../../../src/core/volume/volume-observation
 import type { VolumeAction } from '../../../src/core/volume/volume-plan-types.js';
 import { NotFoundError } from '../../../src/kube/kube-errors.js';
 import { GlusterOperationError } from '../../../src/gluster/gluster-errors.js';
+import type { GlusterReason } from '../../../src/gluster/gluster-reasons.js';
 import { createSilentLogger } from '../../../src/observability/logger.js';
 import { FakeExecutor } from '../../support/fake-executor.js';
 
@@ -165,6 +166,22 @@ class FakeVolumeCommands implements VolumeCommands {
   }
 }
 
+/** glusterd's refusal of `volume create` on the command node, with `reason`. */
+function createRefusal(reason: GlusterReason, opErrstr: string): GlusterOperationError {
+  return new GlusterOperationError('volume create', NODES[0]!, reason, {
+    output: { opRet: -1, opErrno: 0, opErrstr, output: '', root: {} },
+    result: {
+      command: 'gluster volume create',
+      argv: [],
+      node: NODES[0]!,
+      exitCode: 0,
+      stdout: '',
+      stderr: '',
+      durationMs: 1,
+    },
+  });
+}
+
 class FakeVolumeApi {
   readonly calls: string[] = [];
   constructor(public volume: GlusterVolume | undefined) {}
@@ -288,23 +305,7 @@ describe('reconcileGlusterVolume', () => {
     const commands = new FakeVolumeCommands();
     const opErrstr =
       'The brick 10.0.0.1:/bricks/data/brick is being created in the root partition.';
-    commands.refuse.create = new GlusterOperationError(
-      'volume create',
-      NODES[0]!,
-      'BrickOnRootFilesystem',
-      {
-        output: { opRet: -1, opErrno: 0, opErrstr, output: '', root: {} },
-        result: {
-          command: 'gluster volume create',
-          argv: [],
-          node: NODES[0]!,
-          exitCode: 0,
-          stdout: '',
-          stderr: '',
-          durationMs: 1,
-        },
-      },
-    );
+    commands.refuse.create = createRefusal('BrickOnRootFilesystem', opErrstr);
     const { deps, events } = depsWith(api, commands, aReadyCluster());
     const result = await reconcileGlusterVolume(deps, KEY, signal);
     expect(commands.ran).to.deep.equal([`${NODES[0]} create`]);
@@ -325,23 +326,7 @@ describe('reconcileGlusterVolume', () => {
     const commands = new FakeVolumeCommands();
     const opErrstr =
       'Another transaction is in progress for data. Please try again after some time.';
-    commands.refuse.create = new GlusterOperationError(
-      'volume create',
-      NODES[0]!,
-      'TransactionInProgress',
-      {
-        output: { opRet: -1, opErrno: 0, opErrstr, output: '', root: {} },
-        result: {
-          command: 'gluster volume create',
-          argv: [],
-          node: NODES[0]!,
-          exitCode: 0,
-          stdout: '',
-          stderr: '',
-          durationMs: 1,
-        },
-      },
-    );
+    commands.refuse.create = createRefusal('TransactionInProgress', opErrstr);
     const { deps } = depsWith(api, commands, aReadyCluster());
     expect((await reconcileGlusterVolume(deps, KEY, signal)).retry).to.equal(true);
     expect(condition(api.stored(), 'Stalled')?.status).to.equal('False');
