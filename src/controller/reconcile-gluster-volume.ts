@@ -320,6 +320,16 @@ async function act(
     const timeoutMs = await fence.clear(what, {
       isDestructive: isDestructiveVolumeAction(action),
     });
+    if (isSplitBrainProne(action)) {
+      // Script mode answers gluster's "replica 2 volumes are prone to split-brain" prompt with
+      // yes: the operator says it instead, where people look, and goes on as spec asks.
+      await deps.events.record(volume, {
+        type: 'Warning',
+        reason: 'SplitBrainProne',
+        message: `${plan.volumeName} is replica 2 without an arbiter: gluster warns such volumes are prone to split-brain; replica 3, or replica 3 with arbiter 1, avoids it`,
+        action: action.kind,
+      });
+    }
     const started = performance.now();
     try {
       await commands.run(node, plan.volumeName, action, {
@@ -373,6 +383,16 @@ async function removeFinalizer(
   await deps.api.removeFinalizer(volume.metadata.namespace, volume.metadata.name);
   await forget();
   return { status: undefined, result: {} };
+}
+
+/** A create or add-brick of replica 2 sets without an arbiter, which gluster asks to confirm. */
+function isSplitBrainProne(action: VolumeAction): boolean {
+  return (
+    (action.kind === 'create' || action.kind === 'addBricks') &&
+    action.layout.type === 'Replicate' &&
+    action.layout.replica === 2 &&
+    action.layout.arbiter === 0
+  );
 }
 
 function isReady(status: GlusterVolumeStatus): boolean {

@@ -288,6 +288,27 @@ describe('reconcileGlusterVolume', () => {
     expect(result.requeueAfterMs).to.equal(300_000);
   });
 
+  it("says what gluster's replica 2 prompt would have said, in a Warning, and creates as spec asks", async () => {
+    const api = new FakeVolumeApi(
+      aVolume({
+        layout: { type: 'Replicate', replica: 2 },
+        bricks: NODES.slice(0, 2).map((node) => ({ node, path: '/bricks/data/brick' })),
+      }),
+    );
+    const commands = new FakeVolumeCommands();
+    const { deps, events } = depsWith(api, commands, aReadyCluster());
+    await reconcileGlusterVolume(deps, KEY, signal);
+    expect(events[0]).to.equal('Warning SplitBrainProne');
+    expect(commands.ran[0]).to.equal(`${NODES[0]} create`);
+  });
+
+  it('warns of no split-brain risk for replica 3', async () => {
+    const api = new FakeVolumeApi(aVolume());
+    const { deps, events } = depsWith(api, new FakeVolumeCommands(), aReadyCluster());
+    await reconcileGlusterVolume(deps, KEY, signal);
+    expect(events).not.to.include('Warning SplitBrainProne');
+  });
+
   it('makes no change and writes no new status on the pass after', async () => {
     const api = new FakeVolumeApi(aVolume());
     const commands = new FakeVolumeCommands();
