@@ -82,14 +82,23 @@ export async function gatherVolumeObservation(
     };
   }
   const heals = volume.replicaCount > 1 || volume.disperseCount > 0;
-  const [brickStatus, heal, rebalance, removeBrick] = await Promise.all([
-    commands.readBrickStatus(commandNode, volumeName, read).catch(() => undefined),
-    heals ? commands.readHeal(commandNode, volumeName, read).catch(() => undefined) : undefined,
+  // heal info runs glfsheal, which takes no glusterd lock: beside the others. The volume status
+  // and task reads each take the volume's lock in glusterd, which refuses a second one at the
+  // same time ("Another transaction is in progress"): one after the other.
+  const healRead = heals
+    ? commands.readHeal(commandNode, volumeName, read).catch(() => undefined)
+    : undefined;
+  const brickStatus = await commands
+    .readBrickStatus(commandNode, volumeName, read)
+    .catch(() => undefined);
+  const rebalance =
     setCountOf(volume) > 1
-      ? commands.readRebalance(commandNode, volumeName, read).catch(() => undefined)
-      : notStarted(),
-    commands.readRemoveBrick(commandNode, volumeName, read).catch(() => undefined),
-  ]);
+      ? await commands.readRebalance(commandNode, volumeName, read).catch(() => undefined)
+      : notStarted();
+  const removeBrick = await commands
+    .readRemoveBrick(commandNode, volumeName, read)
+    .catch(() => undefined);
+  const heal = await healRead;
   return { members, commandNode, volume, brickStatus, heal, rebalance, removeBrick };
 }
 

@@ -289,7 +289,11 @@ async function runVolumePass(
   } else if (plan.batch.length > 0 && !failure) {
     // More can be done now (a destructive change waits for a pass of its own): at once.
     result = { requeueAfterMs: 0 };
-  } else if (plan.inFlight !== undefined || (madeAny && !isReady(status))) {
+  } else if (
+    plan.inFlight !== undefined ||
+    (madeAny && !isReady(status)) ||
+    isPartlyRead(observation)
+  ) {
     // A task runs (rebalance, remove-brick) or a change is settling: look again soon.
     result = { followUp: true };
   } else {
@@ -392,6 +396,20 @@ function isSplitBrainProne(action: VolumeAction): boolean {
     action.layout.type === 'Replicate' &&
     action.layout.replica === 2 &&
     action.layout.arbiter === 0
+  );
+}
+
+/**
+ * The volume runs, but a read of it failed this pass (glusterd busy with another transaction on
+ * it, a timeout): look again soon rather than at the resync.
+ */
+function isPartlyRead(observation: VolumeObservation): boolean {
+  const { volume } = observation;
+  if (volume?.state !== 'Started') return false;
+  return (
+    observation.brickStatus === undefined ||
+    observation.rebalance === undefined ||
+    observation.removeBrick === undefined
   );
 }
 

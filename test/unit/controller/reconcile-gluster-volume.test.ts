@@ -309,6 +309,43 @@ describe('reconcileGlusterVolume', () => {
     expect(events).not.to.include('Warning SplitBrainProne');
   });
 
+  it("reads a running volume's status and tasks one at a time (glusterd holds the volume's lock for each)", async () => {
+    const api = new FakeVolumeApi(aVolume());
+    api.volume = { ...api.volume!, status: { volumeId: 'vol-id-1', state: 'Started' } };
+    const commands = new FakeVolumeCommands();
+    commands.volume = created('Started');
+    let reading = 0;
+    let mostAtOnce = 0;
+    const locked =
+      <T>(read: () => Promise<T>) =>
+      async (): Promise<T> => {
+        reading++;
+        mostAtOnce = Math.max(mostAtOnce, reading);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        reading--;
+        return read();
+      };
+    commands.readBrickStatus = locked(commands.readBrickStatus.bind(commands));
+    commands.readRemoveBrick = locked(commands.readRemoveBrick.bind(commands));
+    const { deps } = depsWith(api, commands, aReadyCluster());
+    await reconcileGlusterVolume(deps, KEY, signal);
+    expect(mostAtOnce).to.equal(1);
+    expect(condition(api.stored(), 'Ready')?.status).to.equal('True');
+  });
+
+  it('looks again soon, not at the resync, when a read of a running volume failed', async () => {
+    const api = new FakeVolumeApi(aVolume());
+    api.volume = { ...api.volume!, status: { volumeId: 'vol-id-1', state: 'Started' } };
+    const commands = new FakeVolumeCommands();
+    commands.volume = created('Started');
+    commands.readBrickStatus = () =>
+      Promise.reject(new Error('Another transaction is in progress for data'));
+    const { deps } = depsWith(api, commands, aReadyCluster());
+    const result = await reconcileGlusterVolume(deps, KEY, signal);
+    expect(result.followUp).to.equal(true);
+    expect(commands.ran).to.deep.equal([]);
+  });
+
   it('makes no change and writes no new status on the pass after', async () => {
     const api = new FakeVolumeApi(aVolume());
     const commands = new FakeVolumeCommands();
