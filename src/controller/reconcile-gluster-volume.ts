@@ -20,7 +20,7 @@ import type { Logger } from '../observability/logger.js';
 import { classifyVolumeActionError } from './classify-volume-action-error.js';
 import type { EventSink } from './event-sink.js';
 import type { ExecutorSource } from './executor-cache.js';
-import { readOptions } from './gather-observation.js';
+import { DEFAULT_READ_TIMEOUT_MS, readOptions } from './gather-observation.js';
 import {
   chooseCommandNode,
   gatherVolumeObservation,
@@ -43,6 +43,8 @@ import type { VolumeHealth } from '../observability/volume-metrics.js';
  * worker for seconds, not minutes.
  */
 export const MAX_ROUNDS_PER_PASS = 4;
+/** A volume read's deadline, in multiples of READ_TIMEOUT_MS (15 s with the default 5 s). */
+export const VOLUME_READ_DEADLINE_FACTOR = 3;
 
 export interface VolumeReconcilerDeps {
   readonly api: Pick<
@@ -243,9 +245,13 @@ async function runVolumePass(
       : {}),
   });
   const commands = deps.commandsFor(cli);
+  // A volume's reads go to a member the pool pass saw connected, and `volume status detail`
+  // asks every brick for its filesystem: on a busy pool it takes seconds. Their deadline is a
+  // multiple of the pool's short read deadline (which exists to notice a node that stopped
+  // answering, the pool pass's job), so a slow answer is not taken for no answer.
   const read = readOptions({
     signal,
-    ...(deps.readTimeoutMs === undefined ? {} : { readTimeoutMs: deps.readTimeoutMs }),
+    readTimeoutMs: VOLUME_READ_DEADLINE_FACTOR * (deps.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS),
   });
   const commandNode = chooseCommandNode(cluster, members);
   const look = async (previous: GlusterVolumeStatus | undefined) => {

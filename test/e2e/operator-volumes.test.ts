@@ -140,7 +140,9 @@ describe('GlusterVolume: the operator keeps real volumes as declared', function 
   before(async function () {
     this.timeout(300_000);
     harness = await createPoolHarness('e2e-vol', pool());
-    harness.start();
+    // The shipped gluster timeout: a rebalance start on a loaded two-core machine can take more
+    // than the harness's quick 10 s.
+    harness.start({ env: { GLUSTER_TIMEOUT_SECONDS: '30' } });
     await harness.apply('pool', clusterSpec([0, 1, 2, 3]));
     await harness.waitFor('pool', 'be Ready with 4 members', (c) => isReadyAt(c, 4), 120_000);
   });

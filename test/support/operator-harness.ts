@@ -97,24 +97,34 @@ export async function createOperatorHarness(options: {
         metadata: { name },
         spec,
       };
-      try {
-        const current = await get(name);
-        await objects.replaceNamespacedCustomObject({
-          group: API_GROUP,
-          version: API_VERSION,
-          namespace,
-          plural: PLURAL,
-          name,
-          body: { ...body, metadata: { ...current.metadata } },
-        });
-      } catch {
-        await objects.createNamespacedCustomObject({
-          group: API_GROUP,
-          version: API_VERSION,
-          namespace,
-          plural: PLURAL,
-          body,
-        });
+      // A replace meets 409 when the operator wrote metadata (its finalizer) since the read:
+      // read again and replace again, as kubectl apply would.
+      for (let attempt = 1; ; attempt++) {
+        const current = await get(name).catch(() => undefined);
+        try {
+          if (current === undefined) {
+            await objects.createNamespacedCustomObject({
+              group: API_GROUP,
+              version: API_VERSION,
+              namespace,
+              plural: PLURAL,
+              body,
+            });
+          } else {
+            await objects.replaceNamespacedCustomObject({
+              group: API_GROUP,
+              version: API_VERSION,
+              namespace,
+              plural: PLURAL,
+              name,
+              body: { ...body, metadata: { ...current.metadata } },
+            });
+          }
+          return;
+        } catch (error) {
+          const code = (error as { code?: number }).code;
+          if (code !== 409 || attempt >= 5) throw error;
+        }
       }
     },
     get,
