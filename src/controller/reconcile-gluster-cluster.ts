@@ -17,7 +17,6 @@ import { getVolumeInfo } from '../gluster/volume-info.js';
 import type { CallOptions, GlusterCliOptions } from '../gluster/gluster-cli.js';
 import type { Resolver } from '../gluster/host-identity.js';
 import type { GlusterClusterApi, ObjectKey } from '../kube/gluster-cluster-api.js';
-import { NotFoundError } from '../kube/kube-errors.js';
 import { formatKubeTime } from '../kube/kube-time.js';
 import type { SshCredentialsSource } from '../kube/ssh-credentials.js';
 import { SshSecretError } from '../kube/ssh-credentials.js';
@@ -41,6 +40,7 @@ import { ALWAYS_LEADING } from './pass/leadership.js';
 import { PassAbortedError } from './pass/pass-aborted-error.js';
 import type { PassOutcome, PassResource, PassResult } from './pass/reconcile-pass.js';
 import { runReconcilePass } from './pass/reconcile-pass.js';
+import { readUnlessGone } from './pass/read-unless-gone.js';
 import { performAction } from './perform-action.js';
 
 export type { EventSink } from './event-sink.js';
@@ -141,14 +141,7 @@ export async function reconcileGlusterCluster(
     deps.events.forget?.(key.namespace, key.name);
   };
   const resource: PassResource<GlusterCluster, GlusterClusterStatus> = {
-    read: async () => {
-      try {
-        return await deps.api.get(key.namespace, key.name);
-      } catch (error) {
-        if (error instanceof NotFoundError) return undefined;
-        throw error;
-      }
-    },
+    read: () => readUnlessGone(() => deps.api.get(key.namespace, key.name)),
     forget,
     prepare: async (cluster) => {
       const prepared = await applyFinalizerPolicy(deps.api, cluster);

@@ -32,6 +32,7 @@ import { ALWAYS_LEADING } from './pass/leadership.js';
 import { PassAbortedError } from './pass/pass-aborted-error.js';
 import type { PassOutcome, PassResource, PassResult } from './pass/reconcile-pass.js';
 import { runReconcilePass } from './pass/reconcile-pass.js';
+import { readUnlessGone } from './pass/read-unless-gone.js';
 import type { VolumeCommands } from './volume-commands.js';
 import { applyVolumeFinalizerPolicy } from './volume-finalizer-policy.js';
 import { volumeHealthOf } from './volume-health.js';
@@ -105,14 +106,7 @@ export async function reconcileGlusterVolume(
     return Promise.resolve();
   };
   const resource: PassResource<GlusterVolume, GlusterVolumeStatus> = {
-    read: async () => {
-      try {
-        return await deps.api.get(key.namespace, key.name);
-      } catch (error) {
-        if (error instanceof NotFoundError) return undefined;
-        throw error;
-      }
-    },
+    read: () => readUnlessGone(() => deps.api.get(key.namespace, key.name)),
     forget,
     prepare: async (volume) => {
       const prepared = await applyVolumeFinalizerPolicy(deps.api, volume);
