@@ -253,7 +253,17 @@ describe('scripts/sandbox (the one-command sandbox)', function () {
       );
     }
     expect(role, 'role of the new operator').to.equal('master');
-    expect((await fetch(`${base}/readyz`)).status).to.equal(200);
+    // Ready once its watches are live too: they start when it becomes master, so /readyz may
+    // answer 503 for a moment after /status says master.
+    let readyz = 0;
+    while (readyz !== 200 && Date.now() < deadline) {
+      readyz = await fetch(`${base}/readyz`).then(
+        (response) => response.status,
+        () => 0,
+      );
+      if (readyz !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(readyz, '/readyz of the new operator').to.equal(200);
     await waitForCluster('stay Ready', (cluster) => isClusterReady(cluster, 4));
     const statusCommand = await sandbox(['status']);
     expect(statusCommand.exitCode, statusCommand.stderr).to.equal(0);
