@@ -104,7 +104,8 @@ export interface BrickStatus {
   readonly heal?: BrickHealStatus;
 }
 
-export interface RebalanceStatus {
+/** A rebalance or remove-brick data migration, as gluster reports it. */
+export interface TaskProgress {
   /** gluster's status text: "in progress", "completed", "failed", "stopped", "not started". */
   readonly state: string;
   readonly filesMoved: number;
@@ -115,7 +116,15 @@ export interface RebalanceStatus {
   readonly runtimeSeconds: number;
 }
 
-export interface RemoveBrickStatus extends RebalanceStatus {
+export interface RebalanceStatus extends TaskProgress {
+  /**
+   * glusterd's ID of the task (a new one per `rebalance start`); tells a rebalance started since
+   * the last status from the one it recorded. Absent when none ever ran.
+   */
+  readonly taskId?: string;
+}
+
+export interface RemoveBrickStatus extends TaskProgress {
   /** The bricks being removed. */
   readonly bricks: readonly string[];
 }

@@ -1,4 +1,4 @@
-import type { RebalanceStatus } from '../api/gluster-volume.js';
+import type { TaskProgress } from '../api/gluster-volume.js';
 import type { ObservedVolume } from '../core/volume/volume-observation.js';
 import type { GlusterCli } from '../gluster/gluster-cli.js';
 import {
@@ -62,7 +62,9 @@ export function createVolumeCommands(cli: GlusterCli): VolumeCommands {
       );
     },
     async readRebalance(node, name, options) {
-      return progressOf((await getRebalanceStatus(cli, node, { name }, options)).aggregate);
+      const status = await getRebalanceStatus(cli, node, { name }, options);
+      const progress = progressOf(status.aggregate);
+      return status.taskId === undefined ? progress : { ...progress, taskId: status.taskId };
     },
     async readRemoveBrick(node, name, options) {
       // glusterd keeps the volume's last task; only a remove-brick's names its bricks.
@@ -182,7 +184,7 @@ export function observedVolumeOf(volume: Volume): ObservedVolume {
   };
 }
 
-function progressOf(counters: TaskCounters | undefined): RebalanceStatus {
+function progressOf(counters: TaskCounters | undefined): TaskProgress {
   return {
     state: counters?.statusStr ?? 'not started',
     filesMoved: counters?.filesMoved ?? 0,

@@ -300,6 +300,10 @@ describe('GlusterVolume: the operator keeps real volumes as declared', function 
       120_000,
     );
     expect(grown?.status?.type).to.equal('Distributed-Replicate');
+    // glusterd's task ID, which tells a later rebalance from this one.
+    expect(grown?.status?.rebalance?.taskId).to.match(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
     expect(grown?.status?.bricks?.slice(3).map((brick) => brick.node)).to.deep.equal([
       n(3).ipv4,
       n(0).ipv4,

@@ -148,6 +148,7 @@ export const COMPLETE_STATUS: Complete<GlusterVolumeStatus> = {
     failures: 0,
     skipped: 1,
     runtimeSeconds: 12.5,
+    taskId: '5e2a9c1f-7d1b-4f0e-9a65-3c8d2b1e4f70',
   },
   removeBrick: {
     state: 'in progress',

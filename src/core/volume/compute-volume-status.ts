@@ -3,7 +3,7 @@ import type {
   BrickStatus,
   GlusterVolumeSpec,
   GlusterVolumeStatus,
-  RebalanceStatus,
+  TaskProgress,
   VolumeCondition,
 } from '../../api/gluster-volume.js';
 import { compact } from '../compact.js';
@@ -82,7 +82,13 @@ export function computeVolumeStatus(input: VolumeStatusInput): GlusterVolumeStat
       : undefined,
     healPending: health?.healPending,
     splitBrainEntries: health?.splitBrain,
-    rebalance: volume ? task(observation.rebalance) : undefined,
+    // Unread, the last one recorded stays: its task ID is what tells a later rebalance apart.
+    rebalance:
+      volume === null
+        ? undefined
+        : volume === undefined || observation.rebalance === undefined
+          ? previous?.rebalance
+          : task(observation.rebalance),
     removeBrick:
       volume && observation.removeBrick && task(observation.removeBrick)
         ? observation.removeBrick
@@ -99,7 +105,7 @@ export function computeVolumeStatus(input: VolumeStatusInput): GlusterVolumeStat
 }
 
 /** A task worth showing: one that ever ran. */
-function task(status: RebalanceStatus | undefined): RebalanceStatus | undefined {
+function task<T extends TaskProgress>(status: T | undefined): T | undefined {
   return status && taskPhase(status.state) !== 'NotStarted' ? status : undefined;
 }
 
@@ -448,7 +454,7 @@ function rebalancePendingCondition({ plan, failure, spec }: VolumeStatusInput): 
   };
 }
 
-function describeProgress(status: RebalanceStatus): string {
+function describeProgress(status: TaskProgress): string {
   return `${status.state}, ${status.filesMoved} files (${formatBytes(status.bytesMoved)}) moved of ${status.filesScanned} scanned, ${status.failures} failures, ${status.skipped} skipped, ${status.runtimeSeconds} s`;
 }
 

@@ -516,7 +516,9 @@ function planExisting(
 
   // The debt is paid by a rebalance that runs now, whoever started it; it waits (and is kept)
   // while sets are being added, a task runs, or the volume is not to be started.
-  const owed = isRebalanceOwed(volume, previous) && picture.rebalancePhase !== 'InProgress';
+  const owed =
+    isRebalanceOwed(volume, picture.input.observation.rebalance, previous) &&
+    picture.rebalancePhase !== 'InProgress';
   if (owed && !expanding && !picture.busy && wantStarted) add({ kind: 'rebalanceStart' });
 
   const order: readonly VolumeAction['kind'][] = [

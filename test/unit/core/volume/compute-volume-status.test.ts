@@ -536,6 +536,36 @@ describe('computeVolumeStatus', () => {
     expect(conditions(done.status)).to.deep.equal(ALL_WELL);
   });
 
+  it('a start whose answer timed out but which glusterd ran: its new task ID pays the debt, and an unread rebalance keeps the recorded one', () => {
+    const spec = aVolumeSpec({ bricks: bricksOn(nodes(6)) });
+    const oldTask = aTask('completed', { taskId: 'aaaaaaaa-0000-4000-8000-000000000001' });
+    const newTask = aTask('completed', { taskId: 'aaaaaaaa-0000-4000-8000-000000000002' });
+    const observation = anObservation({ volume: twoSets, members: six, rebalance: oldTask });
+    const afterAdd = aPreviousStatus(healthy, { rebalance: oldTask });
+    const timedOut = pass(aPlanInput(spec, observation, { previous: afterAdd }), {
+      failure: { reason: 'Timeout', message: 'gluster did not answer in 30 s', isTerminal: false },
+    });
+    expect(timedOut.plan.batch).to.deep.equal([{ kind: 'rebalanceStart' }]);
+    expect(condition(timedOut.status, 'RebalancePending')).to.include({ status: 'True' });
+    expect(timedOut.status.rebalance).to.deep.equal(oldTask);
+
+    // The rebalance status could not be read: the recorded task stays, and so does the debt.
+    const unread = pass(
+      aPlanInput(spec, { ...observation, rebalance: undefined }, { previous: timedOut.status }),
+      { now: LATER },
+    );
+    expect(unread.status.rebalance).to.deep.equal(oldTask);
+    expect(condition(unread.status, 'RebalancePending')).to.include({ status: 'True' });
+
+    const seen = pass(
+      aPlanInput(spec, { ...observation, rebalance: newTask }, { previous: unread.status }),
+      { now: LATEST },
+    );
+    expect(seen.plan.batch).to.deep.equal([]);
+    expect(seen.status.rebalance).to.deep.equal(newTask);
+    expect(conditions(seen.status)).to.deep.equal(ALL_WELL);
+  });
+
   it('keeps a pending rebalance while paused', () => {
     const { status } = pass(
       managed(

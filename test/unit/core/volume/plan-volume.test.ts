@@ -34,6 +34,8 @@ import {
 import type { Overrides } from './volume-builders.js';
 
 /** `node:/bricks/v`, as gluster names the bricks the builders make. */
+const OLD_TASK = '0c1d2e3f-0000-4000-8000-000000000001';
+const NEW_TASK = '0c1d2e3f-0000-4000-8000-000000000002';
 const b = (node: string, path = '/bricks/v'): string => `${node}:${path}`;
 const REPLICA_3 = { type: 'Replicate', replica: 3, arbiter: 0 } as const;
 const six = nodes(6).map((node) => aMember(node));
@@ -291,6 +293,73 @@ const cases: Case[] = [
       { members: six },
       {
         conditions: [aCondition('RebalancePending', 'True', 'BricksAdded')],
+      },
+    ),
+    batch: [{ kind: 'rebalanceStart' }],
+    rebalanceOwed: true,
+  },
+  {
+    name: 'still owed, and the task the last status recorded is the one seen: started again',
+    input: managed(
+      aVolumeSpec({ bricks: bricksOn(nodes(6)) }),
+      twoSets,
+      { members: six, rebalance: aTask('completed', { taskId: OLD_TASK }) },
+      {
+        rebalance: aTask('completed', { taskId: OLD_TASK }),
+        conditions: [aCondition('RebalancePending', 'True', 'BricksAdded')],
+      },
+    ),
+    batch: [{ kind: 'rebalanceStart' }],
+    rebalanceOwed: true,
+  },
+  {
+    name: 'still owed, but a rebalance with a new task ID ran since (a start whose answer timed out): paid, not started twice',
+    input: managed(
+      aVolumeSpec({ bricks: bricksOn(nodes(6)) }),
+      twoSets,
+      { members: six, rebalance: aTask('completed', { taskId: NEW_TASK }) },
+      {
+        rebalance: aTask('completed', { taskId: OLD_TASK }),
+        conditions: [aCondition('RebalancePending', 'True', 'BricksAdded')],
+      },
+    ),
+    batch: [],
+    rebalanceOwed: false,
+  },
+  {
+    name: 'still owed, no rebalance recorded before and one seen now: paid',
+    input: managed(
+      aVolumeSpec({ bricks: bricksOn(nodes(6)) }),
+      twoSets,
+      { members: six, rebalance: aTask('failed', { taskId: NEW_TASK }) },
+      { conditions: [aCondition('RebalancePending', 'True', 'BricksAdded')] },
+    ),
+    batch: [],
+    rebalanceOwed: false,
+  },
+  {
+    name: 'still owed, and the last status recorded a rebalance without an ID (older operator): cannot tell, started again',
+    input: managed(
+      aVolumeSpec({ bricks: bricksOn(nodes(6)) }),
+      twoSets,
+      { members: six, rebalance: aTask('completed', { taskId: NEW_TASK }) },
+      {
+        rebalance: aTask('completed'),
+        conditions: [aCondition('RebalancePending', 'True', 'BricksAdded')],
+      },
+    ),
+    batch: [{ kind: 'rebalanceStart' }],
+    rebalanceOwed: true,
+  },
+  {
+    name: 'sets grew since the last status: owed even though that status recorded an older task than the one seen',
+    input: managed(
+      aVolumeSpec({ bricks: bricksOn(nodes(6)) }),
+      twoSets,
+      { members: six, rebalance: aTask('completed', { taskId: NEW_TASK }) },
+      {
+        bricks: aPreviousStatus(oneSetOfSix).bricks,
+        rebalance: aTask('completed', { taskId: OLD_TASK }),
       },
     ),
     batch: [{ kind: 'rebalanceStart' }],
