@@ -29,6 +29,21 @@ export interface OperatorConfig {
    * who reaches the port). deploy/ and the Helm chart set `kubernetes`.
    */
   readonly httpAuth: HttpAuth;
+  /** glustereventsd posts events here (`/v1/events/<namespace>/<name>`); 0 turns it off. */
+  readonly eventsPort: number;
+  readonly eventsHost: string;
+  /**
+   * The base URL nodes post to: the events port as the storage nodes reach it (a NodePort, a
+   * LoadBalancer, an Ingress). Undefined: only GlusterClusters with spec.events.receiverUrl can
+   * have events.
+   */
+  readonly eventsUrl: string | undefined;
+  /** The Secret (in the operator's namespace) holding the key pools' tokens are derived from. */
+  readonly eventsKeySecret: string;
+  /** The operator's namespace (POD_NAMESPACE), where the events key Secret lives. */
+  readonly podNamespace: string | undefined;
+  /** The resync of a pool whose EventsDelivery is False: the poll stands in for the events. */
+  readonly eventsFallbackResyncMs: number;
 }
 
 export type HttpAuth = 'kubernetes' | 'none';
@@ -60,6 +75,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     }
     return value;
   };
+  const baseUrl = (name: string): string | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    if (!isBaseUrl(raw)) {
+      problems.push(
+        // Not echoed: a URL with user information may hold a password.
+        `${name} must be an http:// or https:// URL without user information, query or fragment`,
+      );
+      return undefined;
+    }
+    return raw.replace(/\/+$/, '');
+  };
   const logLevel = (env['LOG_LEVEL'] ?? 'info') as LogLevel;
   const httpAuth = (env['HTTP_AUTH'] || 'none') as HttpAuth;
   if (!HTTP_AUTH_MODES.includes(httpAuth))
@@ -79,9 +106,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     httpPort: integer('HTTP_PORT', 8080, 0, 65535),
     httpHost: env['HTTP_HOST'] || '0.0.0.0',
     httpAuth,
+    eventsPort: integer('EVENTS_PORT', 8090, 0, 65535),
+    eventsHost: env['EVENTS_HOST'] || '0.0.0.0',
+    eventsUrl: baseUrl('EVENTS_URL'),
+    eventsKeySecret: env['EVENTS_KEY_SECRET'] || 'gluster-operator-events',
+    podNamespace: env['POD_NAMESPACE'] || undefined,
+    eventsFallbackResyncMs: duration('EVENTS_FALLBACK_RESYNC', '30s'),
   };
   if (problems.length > 0) {
     throw new TerminalError(`Invalid configuration: ${problems.join('; ')}`);
   }
   return Object.freeze(config);
+}
+
+/** An http(s) URL nodes can post to: no credentials, query or fragment (the path is ours). */
+export function isBaseUrl(raw: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  return (
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    url.username === '' &&
+    url.password === '' &&
+    url.search === '' &&
+    url.hash === '' &&
+    !raw.includes('?') &&
+    !raw.includes('#') &&
+    raw.length <= 1024
+  );
 }

@@ -16,6 +16,7 @@ import {
 } from './ha/index.js';
 import { PooledKubeConfig } from './kube/pooled-kube-config.js';
 import { startHttpServer } from './observability/http-server.js';
+import { startWebhookReceiver } from './events/webhook-receiver.js';
 import { createLogger } from './observability/logger.js';
 import { createOperatorMetrics } from './observability/metrics.js';
 import {
@@ -116,6 +117,22 @@ export async function runOperator(): Promise<void> {
             : {}),
         });
 
+  // glustereventsd's posts: every replica listens; only the leader's router takes them (a
+  // standby answers 503, and the resync is the backstop). See docs/events.md.
+  const receiver =
+    config.eventsPort === 0
+      ? undefined
+      : await startWebhookReceiver({
+          port: config.eventsPort,
+          host: config.eventsHost,
+          logger,
+          sink: () => operator?.eventSink,
+          onOutcome: (outcome) => {
+            metrics.countEventPost(outcome.event, outcome.result);
+          },
+        });
+  if (receiver) logger.info('Listening for glusterd events', { port: receiver.port });
+
   logger.info('Stopping', { signal: await stopRequested });
   if (elector) {
     // Ends the leading work first, then clears the Lease so a standby takes over at once.
@@ -126,6 +143,7 @@ export async function runOperator(): Promise<void> {
     await operator?.stop();
   }
   await http?.close();
+  await receiver?.close();
   await kubeConfig.closeConnections();
   logger.info('Stopped gluster-operator');
 }

@@ -69,6 +69,29 @@ export interface InventorySpec {
   readonly syncInterval?: string;
 }
 
+/**
+ * glusterd's events (glustereventsd webhooks) for this pool: each node posts its events to the
+ * operator, which reflects a peer or brick going down in status within a second instead of at
+ * the next resync. See docs/events.md.
+ */
+export interface EventsSpec {
+  /** Register the operator's webhook on every node (and keep glustereventsd running). */
+  readonly enabled: boolean;
+  /**
+   * The base URL the nodes post to (the operator's events port as they reach it: a NodePort,
+   * a LoadBalancer, an Ingress). Default: the operator's EVENTS_URL.
+   */
+  readonly receiverUrl?: string;
+  /**
+   * A Secret in the resource's namespace holding the bearer token the nodes send. Default: a
+   * token the operator derives for this resource from its own key (EVENTS_TOKEN_SECRET).
+   */
+  readonly tokenSecretRef?: {
+    readonly name: string;
+    /** Default token. */ readonly key?: string;
+  };
+}
+
 export interface GlusterClusterSpec {
   /** The pool's nodes. Exactly one of nodes and inventory. */
   readonly nodes?: readonly GlusterNodeSpec[];
@@ -82,6 +105,8 @@ export interface GlusterClusterSpec {
   readonly paused?: boolean;
   /** How often the pool is re-read without any Kubernetes event, e.g. "5m", "30s". Default 5m. */
   readonly resyncInterval?: string;
+  /** Events from glusterd (off unless enabled). */
+  readonly events?: EventsSpec;
 }
 
 /** A node's state as the operator reports it. */
@@ -144,6 +169,21 @@ export interface NodeStatus {
   readonly message?: string;
   /** Present only when members disagree about this node: each observer's view. */
   readonly views?: readonly NodeView[];
+  /**
+   * Present while an event reported the node down and no look at the pool since has confirmed
+   * or cleared it: what was reported, by whom, when.
+   */
+  readonly reportedDown?: ReportedDown;
+}
+
+/** A down event about a node or brick, before a look at the pool confirms it. */
+export interface ReportedDown {
+  /** The glusterd event: PEER_DISCONNECT, BRICK_DISCONNECTED. */
+  readonly event: string;
+  /** The members whose glusterd reported it (their spec addresses). */
+  readonly reporters: readonly string[];
+  /** When the first report happened, by the reporter's clock (RFC 3339, whole seconds). */
+  readonly time: string;
 }
 
 export interface UnmanagedMember {
@@ -162,7 +202,8 @@ export interface Condition {
   readonly message: string;
 }
 
-export type ConditionType = 'Ready' | 'Reconciling' | 'Stalled' | 'Degraded' | 'InventorySynced';
+export type ConditionType =
+  'Ready' | 'Reconciling' | 'Stalled' | 'Degraded' | 'InventorySynced' | 'EventsDelivery';
 
 /** A node as an inventory gives it: the address, and a name and zone when it has them. */
 export type InventoryNode = Pick<GlusterNodeSpec, 'address' | 'name' | 'zone'>;
@@ -199,6 +240,21 @@ export interface GlusterClusterStatus {
   readonly unmanagedMembers?: readonly UnmanagedMember[];
   /** Present when spec.inventory is the node source. */
   readonly inventory?: InventoryStatus;
+  /** Present when spec.events is enabled. */
+  readonly events?: EventsStatus;
+}
+
+/** How this pool's events reach the operator (spec.events). */
+export interface EventsStatus {
+  /** The URL the nodes post to (no credentials in it). */
+  readonly url?: string;
+  /** Spec nodes whose webhook and glustereventsd were checked and work, of `nodes`. */
+  readonly registered: number;
+  readonly nodes: number;
+  /** The last check of the nodes' registration (RFC 3339). */
+  readonly lastCheckTime?: string;
+  /** The last event accepted from this pool (RFC 3339). */
+  readonly lastEventTime?: string;
 }
 
 export interface ObjectMeta {

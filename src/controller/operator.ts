@@ -20,7 +20,11 @@ import { ExecutorCache } from './executor-cache.js';
 import { GlusterClusterWatcher, parseQueueKey } from './gluster-cluster-watcher.js';
 import { ClusterFacts, reconcileGlusterCluster } from './reconcile-gluster-cluster.js';
 import { InventoryReader } from './inventory-reader.js';
-import type { ReconcileResult, ReconcilerDeps } from './reconcile-gluster-cluster.js';
+import type {
+  GlusterdEventsDeps,
+  ReconcileResult,
+  ReconcilerDeps,
+} from './reconcile-gluster-cluster.js';
 import { CredentialsCache } from './credentials-cache.js';
 import { SecretChangeSink } from './secret-change-sink.js';
 import { SecretReferences } from './secret-references.js';
@@ -35,7 +39,17 @@ import { createVolumeCommands } from './gluster-volume-commands.js';
 import { reconcileGlusterVolume } from './reconcile-gluster-volume.js';
 import type { VolumeReconcilerDeps } from './reconcile-gluster-volume.js';
 import { VolumeReferences } from './volume-references.js';
-import type { GlusterCluster } from '../api/gluster-cluster.js';
+import type { GlusterCluster, GlusterClusterStatus } from '../api/gluster-cluster.js';
+import type { GlusterVolume, GlusterVolumeStatus } from '../api/gluster-volume.js';
+import { applyBrickDownReports, applyPeerDownReports } from '../core/events/apply-down-reports.js';
+import type { EventSinkPort } from '../events/webhook-receiver.js';
+import { EventsKeyError, readOrCreateEventsKey } from '../kube/events-key-secret.js';
+import { formatKubeTime } from '../kube/kube-time.js';
+import { toKubeError, NotFoundError as KubeNotFoundError } from '../kube/kube-errors.js';
+import { EventRouter } from './events/event-router.js';
+import { EventsRegistrar } from './events/events-registrar.js';
+import { EventTokenError, EventTokens } from './events/event-tokens.js';
+import { writeWithReports } from './events/write-with-reports.js';
 
 export interface RunningOperator {
   /**
@@ -45,6 +59,8 @@ export interface RunningOperator {
    * no reason to be unready, nor to give up leadership.
    */
   isLive(): boolean;
+  /** Where the webhook receiver hands events while this replica leads; absent with EVENTS_PORT=0. */
+  readonly eventSink?: EventSinkPort;
   /** Stops watching, lets the passes in flight finish (or abort), closes SSH connections. */
   stop(): Promise<void>;
 }
@@ -67,6 +83,7 @@ export interface OperatorOptions {
 export function createReconcilerDeps(
   options: OperatorOptions,
   volumeReferences: VolumeReferences = new VolumeReferences(),
+  glusterdEvents?: GlusterdEventsDeps & { readonly router: EventRouter },
 ): {
   readonly api: GlusterClusterApi;
   readonly volumeApi: GlusterVolumeApi;
@@ -112,6 +129,7 @@ export function createReconcilerDeps(
     commandTimeoutMs: config.commandTimeoutMs,
     readTimeoutMs: config.readTimeoutMs,
     defaultResyncMs: config.defaultResyncMs,
+    ...(glusterdEvents ? { glusterdEvents } : {}),
     ...(metrics
       ? {
           onCommand: (clusterKey: string, verb: string, outcome: CommandOutcome, ms: number) => {
@@ -135,6 +153,7 @@ export function createReconcilerDeps(
     commandTimeoutMs: config.commandTimeoutMs,
     readTimeoutMs: config.readTimeoutMs,
     defaultResyncMs: config.defaultResyncMs,
+    ...(glusterdEvents ? { glusterdEvents: { router: glusterdEvents.router } } : {}),
     ...(metrics
       ? {
           onCommand: (_volumeKey: string, verb: string, outcome: CommandOutcome, ms: number) => {
@@ -218,8 +237,47 @@ class PassScheduler {
 export function startOperator(options: OperatorOptions): RunningOperator {
   const { config, logger } = options;
   const volumeReferences = new VolumeReferences();
+  // Closures below reach the queues and APIs made further down; they run only after start.
+  const glusterdEvents =
+    config.eventsPort === 0
+      ? undefined
+      : createGlusterdEvents(options, {
+          enqueueCluster: (key) => {
+            queue.add(key, { urgent: true });
+          },
+          enqueueVolumes: (clusterKey, volumeName) => {
+            for (const reference of volumeReferences.volumesOf(clusterKey)) {
+              if (volumeName === undefined || reference.volumeName === volumeName) {
+                volumeQueue.add(reference.volumeKey, { urgent: true });
+              }
+            }
+          },
+          reportPeersDown: async (clusterKey, reports) => {
+            await writeWithReports<GlusterCluster, GlusterClusterStatus>(
+              api,
+              parseQueueKey(clusterKey),
+              (status) => applyPeerDownReports(status, reports, formatKubeTime(new Date())),
+              options.leadership,
+            );
+          },
+          reportBricksDown: async (clusterKey, volumeName, reports) => {
+            const volumes = volumeReferences
+              .volumesOf(clusterKey)
+              .filter((reference) => reference.volumeName === volumeName);
+            await Promise.all(
+              volumes.map((reference) =>
+                writeWithReports<GlusterVolume, GlusterVolumeStatus>(
+                  volumeApi,
+                  parseQueueKey(reference.volumeKey),
+                  (status) => applyBrickDownReports(status, reports, formatKubeTime(new Date())),
+                  options.leadership,
+                ),
+              ),
+            );
+          },
+        });
   const { api, volumeApi, executors, credentials, inventory, deps, volumeDeps } =
-    createReconcilerDeps(options, volumeReferences);
+    createReconcilerDeps(options, volumeReferences, glusterdEvents);
   const metrics = options.metrics;
   const queue = new WorkQueue({
     workers: config.workers,
@@ -335,6 +393,7 @@ export function startOperator(options: OperatorOptions): RunningOperator {
   ]);
   return {
     isLive: () => watcher.isLive() && volumeWatcher.isLive(),
+    ...(glusterdEvents ? { eventSink: glusterdEvents.router } : {}),
     async stop() {
       stopping.abort();
       await watching;
@@ -359,4 +418,63 @@ function poolPictureOf(cluster: GlusterCluster): string {
     cluster.status?.commandNode ?? '',
     (cluster.status?.nodes ?? []).map((node) => [node.address, node.uuid ?? '', node.state]),
   ]);
+}
+
+/** The events side of the operator: the router the receiver hands to, the nodes' registration. */
+function createGlusterdEvents(
+  options: OperatorOptions,
+  routes: Pick<
+    ConstructorParameters<typeof EventRouter>[0],
+    'enqueueCluster' | 'enqueueVolumes' | 'reportPeersDown' | 'reportBricksDown'
+  >,
+): GlusterdEventsDeps & { readonly router: EventRouter } {
+  const { config, logger, metrics } = options;
+  const core = options.kubeConfig.makeApiClient(CoreV1Api);
+  const router = new EventRouter({
+    logger,
+    ...routes,
+    ...(metrics
+      ? {
+          onEvent: (event: string, result: string) => {
+            metrics.countGlusterdEvent(event, result);
+          },
+          onReported: (event: string, latencyMs: number) => {
+            metrics.observeEventToStatus(event, latencyMs);
+          },
+        }
+      : {}),
+  });
+  const tokens = new EventTokens({
+    readKey: async () => {
+      if (config.podNamespace === undefined) {
+        throw new EventTokenError(
+          'POD_NAMESPACE is not set: the operator has no namespace for its events key Secret; set it, or give the GlusterCluster spec.events.tokenSecretRef',
+        );
+      }
+      try {
+        return await readOrCreateEventsKey(core, config.podNamespace, config.eventsKeySecret);
+      } catch (error) {
+        if (error instanceof EventsKeyError)
+          throw new EventTokenError(error.message, { cause: error });
+        throw error;
+      }
+    },
+    readSecret: async (namespace, name) => {
+      try {
+        return (await core.readNamespacedSecret({ namespace, name })).data ?? {};
+      } catch (error) {
+        const failure = toKubeError(error);
+        if (failure instanceof KubeNotFoundError) return undefined;
+        throw failure;
+      }
+    },
+  });
+  const registrar = new EventsRegistrar({
+    defaultUrl: config.eventsUrl,
+    tokens,
+    router,
+    logger,
+    now: () => new Date(),
+  });
+  return { router, registrar, fallbackResyncMs: config.eventsFallbackResyncMs };
 }

@@ -42,6 +42,10 @@ import type { PassOutcome, PassResource, PassResult } from './pass/reconcile-pas
 import { runReconcilePass } from './pass/reconcile-pass.js';
 import { readUnlessGone } from './pass/read-unless-gone.js';
 import { performAction } from './perform-action.js';
+import type { EventRouter } from './events/event-router.js';
+import type { EventsRegistrar } from './events/events-registrar.js';
+import { applyPeerDownReports } from '../core/events/apply-down-reports.js';
+import type { EventsDeliveryReport } from '../core/events/events-delivery.js';
 
 export type { EventSink } from './event-sink.js';
 
@@ -78,6 +82,19 @@ export interface ReconcilerDeps {
   readonly leadership?: Leadership;
   /** The GlusterVolume (`namespace/name`) declaring a gluster volume of a cluster, if any. */
   readonly volumeOwner?: (clusterKey: string, volumeName: string) => string | undefined;
+  /** glusterd's events (spec.events): absent when the operator has no events receiver. */
+  readonly glusterdEvents?: GlusterdEventsDeps;
+}
+
+/** What a pass needs for spec.events: the nodes' registration, and the reports events made. */
+export interface GlusterdEventsDeps {
+  readonly registrar: Pick<EventsRegistrar, 'check' | 'forget'>;
+  readonly router: Pick<
+    EventRouter,
+    'peerReportsAfter' | 'settlePeers' | 'notePassWrote' | 'forget'
+  >;
+  /** The resync while EventsDelivery is False: the poll stands in for the events. */
+  readonly fallbackResyncMs: number;
 }
 
 /** The facts kept per GlusterCluster, released when it goes. */
@@ -139,7 +156,11 @@ export async function reconcileGlusterCluster(
     deps.inventory.forget(clusterKey);
     deps.facts.forget(clusterKey);
     deps.events.forget?.(key.namespace, key.name);
+    deps.glusterdEvents?.registrar.forget(clusterKey);
+    deps.glusterdEvents?.router.forget(clusterKey);
   };
+  /** When this pass's first look started: down reports since then are laid over its status. */
+  let lookStartedMs: number | undefined;
   const resource: PassResource<GlusterCluster, GlusterClusterStatus> = {
     read: () => readUnlessGone(() => deps.api.get(key.namespace, key.name)),
     forget,
@@ -150,14 +171,27 @@ export async function reconcileGlusterCluster(
       return undefined;
     },
     run: async (cluster, fence) => {
-      const outcome = await runPass(deps, clusterKey, cluster, fence, signal, forget);
+      const outcome = await runPass(deps, clusterKey, cluster, fence, signal, forget, (ms) => {
+        lookStartedMs = ms;
+      });
       health = outcome.status && healthOf(outcome.status);
       failureReason = outcome.failureReason;
       return outcome;
     },
-    writeStatus: async (snapshot, status) => {
+    writeStatus: async (snapshot, computed) => {
+      // What events reported since the look began stays until a later look settles it.
+      const router = deps.glusterdEvents?.router;
+      const reports =
+        router && lookStartedMs !== undefined
+          ? router.peerReportsAfter(clusterKey, lookStartedMs)
+          : [];
+      const status = applyPeerDownReports(computed, reports, formatKubeTime(deps.now()));
       const { outcome } = await writeStatusIfChanged(deps.api, snapshot, status);
       statusWritten = outcome === 'written';
+      if (router && lookStartedMs !== undefined && outcome !== 'superseded') {
+        router.settlePeers(clusterKey, lookStartedMs);
+        router.notePassWrote(clusterKey, reports);
+      }
       return outcome;
     },
   };
@@ -182,6 +216,7 @@ async function runPass(
   fence: ChangeFence,
   signal: AbortSignal,
   forget: () => Promise<void>,
+  onLookStarted: (ms: number) => void,
 ): Promise<PassOutcome<GlusterClusterStatus> & { failureReason?: string }> {
   const logger = deps.logger.child({ cluster: clusterKey, generation: fence.generation });
   const { spec } = cluster;
@@ -190,7 +225,12 @@ async function runPass(
   let resyncMs = parseDurationMs(spec.resyncInterval ?? '') ?? deps.defaultResyncMs;
   if (desired.nextReadInMs !== undefined) resyncMs = Math.min(resyncMs, desired.nextReadInMs);
   const { nodes } = desired;
-  const statusOf = (observation: Observation, plan: Plan, failure?: PassFailure) =>
+  const statusOf = (
+    observation: Observation,
+    plan: Plan,
+    failure?: PassFailure,
+    events?: EventsDeliveryReport,
+  ) =>
     computeStatus({
       specNodes: nodes,
       removalPolicy: spec.removalPolicy ?? 'Detach',
@@ -201,6 +241,7 @@ async function runPass(
       previous: cluster.status,
       now: formatKubeTime(deps.now()),
       ...(desired.inventory ? { inventory: desired.inventory } : {}),
+      ...(events ? { events } : {}),
     });
 
   let credentials;
@@ -250,6 +291,7 @@ async function runPass(
       fence.throwIfAborted('plan');
     });
 
+  onLookStarted(deps.now().getTime());
   // Probably-lone nodes are asked their glusterd store first (no CLI, ~0.1 s less each): not
   // through sudo, whose least-privilege rule allows the gluster CLI only.
   let { observation, plan } = await look({ ...gatherOptions, storeReads: spec.ssh.sudo !== true });
@@ -287,7 +329,18 @@ async function runPass(
     ({ observation, plan } = await look(gatherOptions));
   }
 
-  const status = statusOf(observation, plan, failure);
+  const eventsReport = await deps.glusterdEvents?.registrar.check(
+    clusterKey,
+    cluster,
+    cli,
+    observation,
+    { resyncMs, signal },
+  );
+  fence.throwIfAborted('write the status');
+  if (eventsReport?.condition.status === 'False') {
+    resyncMs = Math.min(resyncMs, deps.glusterdEvents?.fallbackResyncMs ?? resyncMs);
+  }
+  const status = statusOf(observation, plan, failure, eventsReport);
   const probing = plan.nodes.filter((node) => node.state === 'Probing');
   deps.facts.of(clusterKey).noteProbing(probing.map((node) => node.address));
   // A handshake that has not finished for minutes waits for a person (Stalled), not a poll.

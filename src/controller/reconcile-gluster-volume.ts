@@ -16,6 +16,8 @@ import { formatKubeTime } from '../kube/kube-time.js';
 import type { SshCredentialsSource } from '../kube/ssh-credentials.js';
 import { SshSecretError } from '../kube/ssh-credentials.js';
 import { writeStatusIfChanged } from '../kube/status-writer.js';
+import { applyBrickDownReports } from '../core/events/apply-down-reports.js';
+import type { EventRouter } from './events/event-router.js';
 import type { Logger } from '../observability/logger.js';
 import { classifyVolumeActionError } from './classify-volume-action-error.js';
 import type { EventSink } from './event-sink.js';
@@ -71,6 +73,10 @@ export interface VolumeReconcilerDeps {
     ...command: Parameters<NonNullable<GlusterCliOptions['onCommand']>>
   ) => void;
   readonly leadership?: Leadership;
+  /** Brick reports from glusterd's events (spec.events of the volume's GlusterCluster). */
+  readonly glusterdEvents?: {
+    readonly router: Pick<EventRouter, 'brickReportsAfter' | 'settleBricks' | 'notePassWrote'>;
+  };
 }
 
 export interface VolumeReconcileResult extends PassResult {
@@ -100,6 +106,8 @@ export async function reconcileGlusterVolume(
   let failureReason: string | undefined;
   let statusWritten = false;
   let gone = false;
+  /** When this pass's first look started: brick reports since then are laid over its status. */
+  let lookStartedMs: number | undefined;
   const forget = (): Promise<void> => {
     gone = true;
     deps.events.forget?.(key.namespace, key.name);
@@ -115,6 +123,7 @@ export async function reconcileGlusterVolume(
       return undefined;
     },
     run: async (volume, fence) => {
+      lookStartedMs = deps.now().getTime();
       const outcome = await runVolumePass(deps, volumeKey, volume, fence, signal, forget);
       status = outcome.status;
       health = outcome.status && volumeHealthOf(volume.spec, outcome.status);
@@ -122,8 +131,21 @@ export async function reconcileGlusterVolume(
       return outcome;
     },
     writeStatus: async (snapshot, computed) => {
-      const { outcome } = await writeStatusIfChanged(deps.api, snapshot, computed);
+      // What events reported since the look began stays until a later look settles it.
+      const router = deps.glusterdEvents?.router;
+      const clusterKey = `${snapshot.metadata.namespace}/${snapshot.spec.clusterRef.name}`;
+      const volumeName = volumeNameOf(snapshot);
+      const reports =
+        router && lookStartedMs !== undefined
+          ? router.brickReportsAfter(clusterKey, volumeName, lookStartedMs)
+          : [];
+      const status = applyBrickDownReports(computed, reports, formatKubeTime(deps.now()));
+      const { outcome } = await writeStatusIfChanged(deps.api, snapshot, status);
       statusWritten = outcome === 'written';
+      if (router && lookStartedMs !== undefined && outcome !== 'superseded') {
+        router.settleBricks(clusterKey, volumeName, lookStartedMs);
+        router.notePassWrote(clusterKey, reports);
+      }
       return outcome;
     },
   };

@@ -9,6 +9,7 @@ import type {
 } from '../api/gluster-cluster.js';
 import { compact } from './compact.js';
 import type { DesiredNodes } from './desired-nodes.js';
+import type { EventsDeliveryReport } from './events/events-delivery.js';
 import type { Observation } from './observation.js';
 import type { Action, Plan } from './plan-types.js';
 import { NEEDS_A_PERSON } from './plan-types.js';
@@ -31,6 +32,8 @@ export interface StatusInput {
   readonly previous: GlusterClusterStatus | undefined;
   /** For an inventory source: status.inventory and the InventorySynced condition. */
   readonly inventory?: DesiredNodes['inventory'];
+  /** With spec.events enabled: status.events and the EventsDelivery condition. */
+  readonly events?: EventsDeliveryReport;
   /** RFC 3339; the core has no clock of its own. */
   readonly now: string;
 }
@@ -72,6 +75,9 @@ export function computeStatus(input: StatusInput): GlusterClusterStatus {
       lastSeen,
       message: assessment.message,
       views: assessment.views,
+      // Down reports from events are laid over a status after it is computed: a look at the
+      // pool is what confirms or clears them.
+      reportedDown: undefined,
     });
   });
   const members = nodes.filter((node) => isMemberState(node.state)).length + plan.unmanaged.length;
@@ -91,6 +97,7 @@ export function computeStatus(input: StatusInput): GlusterClusterStatus {
     stalledCondition(input),
     degradedCondition(input),
     ...(inventory ? [inventory.condition] : []),
+    ...(input.events ? [input.events.condition] : []),
   ];
   return compact<GlusterClusterStatus>({
     observedGeneration: input.generation,
@@ -112,6 +119,7 @@ export function computeStatus(input: StatusInput): GlusterClusterStatus {
       connected: member.isConnected,
     })),
     inventory: inventory?.status,
+    events: input.events?.status,
   });
 }
 

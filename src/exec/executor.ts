@@ -21,6 +21,12 @@ export interface RunOptions {
    */
   readonly deadlineMs?: number;
   readonly signal?: AbortSignal;
+  /**
+   * Written to the command's standard input, which is then closed: how a secret reaches a
+   * command without appearing in its argv (which `ps` on the node, logs and events show).
+   * Without it the command reads EOF at once.
+   */
+  readonly input?: string;
 }
 
 /**

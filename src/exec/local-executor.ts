@@ -27,8 +27,11 @@ export class LocalExecutor implements Executor {
       }
       const child = spawn(program, args, {
         env: { ...process.env, LANG: 'C', LC_ALL: 'C' },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe'],
       });
+      // Without input, a command that reads stdin gets EOF at once.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(options.input);
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       let failure: Error | undefined;

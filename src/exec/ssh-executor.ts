@@ -212,6 +212,7 @@ export class SshExecutor implements Executor {
               timeoutMs,
               signal: options.signal,
               deadline,
+              input: options.input,
             });
           } catch (error) {
             if (!(error instanceof ChannelOpenError)) throw error;
@@ -539,9 +540,10 @@ export class SshExecutor implements Executor {
       readonly timeoutMs: number;
       readonly signal: AbortSignal | undefined;
       readonly deadline: Deadline | undefined;
+      readonly input: string | undefined;
     },
   ): Promise<CommandResult> {
-    const { timeoutMs, signal, deadline } = limits;
+    const { timeoutMs, signal, deadline, input } = limits;
     const command = quoteShellCommand(argv);
     const started = performance.now();
     return new Promise<CommandResult>((resolve, reject) => {
@@ -614,8 +616,9 @@ export class SshExecutor implements Executor {
           return;
         }
         this.commandsRun++;
-        // No input: a command that reads stdin gets EOF instead of waiting forever.
-        opened.end();
+        // Without input, a command that reads stdin gets EOF instead of waiting forever.
+        if (input === undefined) opened.end();
+        else opened.end(input);
         const stdout: Buffer[] = [];
         const stderr: Buffer[] = [];
         let exitCode: number | undefined;

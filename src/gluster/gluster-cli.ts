@@ -91,14 +91,15 @@ export class GlusterCli {
   }
 
   /**
-   * A read-only program other than the gluster CLI (a look at glusterd's store), through the same
-   * executor, deadline, log line and command metrics, under `verb`. Its exit code is the caller's.
+   * A program other than the gluster CLI (a look at glusterd's store, the events registration),
+   * through the same executor, deadline, log line and command metrics, under `verb`. `input` goes
+   * to its standard input (never logged). Its exit code is the caller's.
    */
   async runProgram(
     node: string,
     argv: readonly string[],
     verb: string,
-    options: CallOptions = {},
+    options: CallOptions & { readonly input?: string } = {},
   ): Promise<CommandResult> {
     return this.exec(node, [...argv], options, verb);
   }
@@ -106,7 +107,7 @@ export class GlusterCli {
   private async exec(
     node: string,
     argv: string[],
-    options: CallOptions,
+    options: CallOptions & { readonly input?: string },
     verb: string = verbOf(argv),
   ): Promise<CommandResult> {
     const started = performance.now();
@@ -116,6 +117,7 @@ export class GlusterCli {
         timeoutMs: options.timeoutMs ?? this.commandTimeoutMs,
         ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.input === undefined ? {} : { input: options.input }),
       });
     } catch (error) {
       this.onCommand?.(verb, 'could_not_run', performance.now() - started);

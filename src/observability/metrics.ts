@@ -5,6 +5,7 @@ import { REVISION, VERSION } from '../version.js';
 
 import { METRIC_PREFIX } from './metric-names.js';
 import { registerVolumeMetrics, type VolumeMetrics } from './volume-metrics.js';
+import { registerEventMetrics, type EventMetrics } from './event-metrics.js';
 
 export { METRIC_PREFIX } from './metric-names.js';
 
@@ -60,7 +61,7 @@ export interface QueueGauges {
  * labelled `namespace` and `name` and removed when the resource goes; nothing is labelled per
  * node, so a pool adds at most 7 series plus one per distinct node state, whatever its size.
  */
-export interface OperatorMetrics extends VolumeMetrics {
+export interface OperatorMetrics extends VolumeMetrics, EventMetrics {
   readonly registry: Registry;
   /** After each pass; `errorReason` with `error`: a change's typed reason or an error's class. */
   observeReconcile(result: ReconcileResult, durationMs: number, errorReason?: string): void;
@@ -314,6 +315,7 @@ export function createOperatorMetrics(options: OperatorMetricsOptions = {}): Ope
 
   return {
     ...registerVolumeMetrics(registry),
+    ...registerEventMetrics(registry),
     registry,
     observeReconcile(result, durationMs, errorReason) {
       reconciles.inc({ ...controller, result });

@@ -40,6 +40,7 @@ export const CONDITION_TYPES = everyValue<ConditionType>()([
   'Stalled',
   'Degraded',
   'InventorySynced',
+  'EventsDelivery',
 ]);
 export const INVENTORY_ADDRESS_FIELDS = everyValue<InventoryAddressField>()([
   'IPAddress',
@@ -87,6 +88,11 @@ export const COMPLETE_SPEC: Complete<Omit<GlusterClusterSpec, 'inventory'>> = {
   deletionPolicy: 'Dissolve',
   paused: true,
   resyncInterval: '1h30m',
+  events: {
+    enabled: true,
+    receiverUrl: 'https://gluster-events.example.com:8443',
+    tokenSecretRef: { name: 'gluster-events-token', key: 'bearer' },
+  },
 };
 
 /** An inventory with every field but configMapRef (it excludes url). */
@@ -116,8 +122,8 @@ export const EVERY_INVENTORY_FIELD_COVERED: [
 export function completeInventorySpec(
   inventory: InventorySpec,
 ): Complete<Omit<GlusterClusterSpec, 'nodes' | 'inventory'>> & { inventory: InventorySpec } {
-  const { ssh, removalPolicy, deletionPolicy, paused, resyncInterval } = COMPLETE_SPEC;
-  return { ssh, removalPolicy, deletionPolicy, paused, resyncInterval, inventory };
+  const { ssh, removalPolicy, deletionPolicy, paused, resyncInterval, events } = COMPLETE_SPEC;
+  return { ssh, removalPolicy, deletionPolicy, paused, resyncInterval, events, inventory };
 }
 
 const T0 = '2026-11-22T03:00:00Z';
@@ -154,6 +160,11 @@ export const COMPLETE_STATUS: Complete<GlusterClusterStatus> = {
       { observer: 'gluster-1.storage.example.com', status: 'Connected' },
       { observer: 'gluster-2.storage.example.com', status: 'Disconnected' },
     ],
+    reportedDown: {
+      event: 'PEER_DISCONNECT',
+      reporters: ['gluster-1.storage.example.com', 'gluster-3.storage.example.com'],
+      time: T1,
+    },
   })),
   unmanagedMembers: [
     { hostname: '10.250.0.99', uuid: '7f1d2c3b-0000-4000-8000-000000000099', connected: false },
@@ -164,5 +175,12 @@ export const COMPLETE_STATUS: Complete<GlusterClusterStatus> = {
     lastSuccessfulSyncTime: T0,
     nodes: [{ address: '10.250.0.11', name: 'gluster-1', zone: 'eu-west-1a' }],
     message: 'The last read failed: HTTP 503. Keeping the last good list of 1 nodes',
+  },
+  events: {
+    url: 'https://gluster-events.example.com:8443/v1/events/storage/pool-a',
+    registered: 2,
+    nodes: 3,
+    lastCheckTime: T1,
+    lastEventTime: T0,
   },
 };

@@ -17,7 +17,41 @@ describe('loadConfig', () => {
       httpPort: 8080,
       httpHost: '0.0.0.0',
       httpAuth: 'none',
+      eventsPort: 8090,
+      eventsHost: '0.0.0.0',
+      eventsUrl: undefined,
+      eventsKeySecret: 'gluster-operator-events',
+      podNamespace: undefined,
+      eventsFallbackResyncMs: 30_000,
     });
+  });
+
+  it('reads the events settings, and takes only a base URL nodes can post to', () => {
+    const config = loadConfig({
+      EVENTS_PORT: '0',
+      EVENTS_URL: 'http://192.0.2.10:30890/',
+      EVENTS_KEY_SECRET: 'my-events-key',
+      POD_NAMESPACE: 'gluster-operator',
+      EVENTS_FALLBACK_RESYNC: '1m',
+    });
+    expect(config).to.include({
+      eventsPort: 0,
+      eventsUrl: 'http://192.0.2.10:30890',
+      eventsKeySecret: 'my-events-key',
+      podNamespace: 'gluster-operator',
+      eventsFallbackResyncMs: 60_000,
+    });
+    for (const url of [
+      'ftp://192.0.2.10/',
+      'http://user:secret@192.0.2.10/',
+      'http://192.0.2.10/?a=1',
+      'http://192.0.2.10/#x',
+      'not a url',
+    ]) {
+      expect(() => loadConfig({ EVENTS_URL: url }), url)
+        .to.throw(/EVENTS_URL must be an http/)
+        .and.not.match(/secret/);
+    }
   });
 
   it('reads the environment, and is frozen', () => {

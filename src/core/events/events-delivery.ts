@@ -1,0 +1,141 @@
+import type { EventsStatus } from '../../api/gluster-cluster.js';
+import type { ConditionDraft } from '../condition-timing.js';
+
+/** What one node's check of its registration found. */
+export type NodeRegistration =
+  | {
+      readonly ok: true;
+      /** glustereventsd was not running and was started: its events until now were lost. */
+      readonly restarted: boolean;
+      /** When the check ran (RFC 3339). */
+      readonly checkedAt: string;
+    }
+  | {
+      readonly ok: false;
+      readonly reason: RegistrationProblem;
+      readonly message: string;
+      readonly checkedAt: string;
+    };
+
+/**
+ * Why a node's events may not reach the operator, gravest first (the condition takes the first
+ * one any node has):
+ * - NodeUnreachable: SSH to it fails this pass: nothing could be checked;
+ * - EventsUnsupported: no glustereventsd, or no python3, on the node;
+ * - EventsDaemonDown: glustereventsd is not running and could not be started;
+ * - WebhookUnreachable: a post from the node to the URL fails (network path, DNS, TLS);
+ * - WebhookRejected: the operator refused the node's post (a token mismatch, say);
+ * - EventsPortChanged: glustereventsd listens on another port than 55555, where glusterd sends;
+ * - RegistrationFailed: the check itself failed (webhooks.json unwritable, a timeout);
+ * - EventsDaemonRestarted: glustereventsd was found stopped and was started again: whatever
+ *   happened while it was down was not reported.
+ */
+export type RegistrationProblem =
+  | 'NodeUnreachable'
+  | 'EventsUnsupported'
+  | 'EventsDaemonDown'
+  | 'WebhookUnreachable'
+  | 'WebhookRejected'
+  | 'EventsPortChanged'
+  | 'RegistrationFailed'
+  | 'EventsDaemonRestarted';
+
+const GRAVITY: readonly RegistrationProblem[] = [
+  'NodeUnreachable',
+  'EventsUnsupported',
+  'EventsDaemonDown',
+  'WebhookUnreachable',
+  'WebhookRejected',
+  'EventsPortChanged',
+  'RegistrationFailed',
+  'EventsDaemonRestarted',
+];
+
+export interface EventsDeliveryInput {
+  /** The URL nodes post to; undefined when neither spec nor the operator sets one. */
+  readonly url: string | undefined;
+  /** Gluster runs through sudo: the registration needs root, which that rule does not give. */
+  readonly sudo: boolean;
+  /** The spec nodes that should post (the pool's members among them), by address. */
+  readonly nodes: readonly string[];
+  /** Each node's last registration check; a node missing here was never checked. */
+  readonly registrations: ReadonlyMap<string, NodeRegistration>;
+  /** The last check of any node (RFC 3339). */
+  readonly lastCheckTime: string | undefined;
+  /** The last event accepted from the pool (RFC 3339). */
+  readonly lastEventTime: string | undefined;
+}
+
+export interface EventsDeliveryReport {
+  readonly status: EventsStatus;
+  readonly condition: ConditionDraft<'EventsDelivery'>;
+}
+
+/**
+ * status.events and the EventsDelivery condition: True only when every node that should post
+ * was checked and works (registered, glustereventsd running, its post reaching the operator);
+ * False with the gravest problem any node has, naming the nodes.
+ */
+export function assessEventsDelivery(input: EventsDeliveryInput): EventsDeliveryReport {
+  const working = input.nodes.filter((node) => {
+    const registration = input.registrations.get(node);
+    return registration?.ok === true && !registration.restarted;
+  });
+  const status: EventsStatus = {
+    ...(input.url === undefined ? {} : { url: input.url }),
+    registered: working.length,
+    nodes: input.nodes.length,
+    ...(input.lastCheckTime === undefined ? {} : { lastCheckTime: input.lastCheckTime }),
+    ...(input.lastEventTime === undefined ? {} : { lastEventTime: input.lastEventTime }),
+  };
+  const notDelivered = (reason: string, message: string) => ({
+    status,
+    condition: { type: 'EventsDelivery' as const, status: 'False' as const, reason, message },
+  });
+  if (input.url === undefined) {
+    return notDelivered(
+      'NoReceiverUrl',
+      'No URL for the nodes to post events to: set EVENTS_URL on the operator, or spec.events.receiverUrl',
+    );
+  }
+  if (input.sudo) {
+    return notDelivered(
+      'RequiresRoot',
+      'Registering the webhook writes glusterd files and starts glustereventsd, which needs root: ssh.sudo allows gluster only. Use a root SSH user, or register by hand (docs/events.md)',
+    );
+  }
+  const problems = input.nodes.flatMap((node) => {
+    const registration = input.registrations.get(node);
+    if (registration === undefined) {
+      return [{ node, reason: 'RegistrationFailed' as const, message: 'not checked yet' }];
+    }
+    if (registration.ok) {
+      return registration.restarted
+        ? [
+            {
+              node,
+              reason: 'EventsDaemonRestarted' as const,
+              message: `glustereventsd was not running and was started at ${registration.checkedAt}; events until then were lost`,
+            },
+          ]
+        : [];
+    }
+    return [{ node, reason: registration.reason, message: registration.message }];
+  });
+  if (problems.length > 0) {
+    const gravest = GRAVITY.find((reason) => problems.some((problem) => problem.reason === reason));
+    return notDelivered(
+      gravest ?? 'RegistrationFailed',
+      problems.map((problem) => `${problem.node}: ${problem.message}`).join('; '),
+    );
+  }
+  return {
+    status,
+    condition: {
+      type: 'EventsDelivery',
+      status: 'True',
+      reason: 'Delivering',
+      message: `All ${input.nodes.length} nodes post glusterd's events to ${input.url}; last event ${input.lastEventTime ?? 'none yet'}`,
+    },
+  };
+}

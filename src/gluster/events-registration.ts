@@ -1,0 +1,297 @@
+import type { CallOptions, GlusterCli } from './gluster-cli.js';
+
+/** The verb the registration is logged and counted under. */
+export const EVENTS_REGISTRATION_VERB = 'events registration';
+
+/** The event name of the check's own post, which the receiver answers and otherwise ignores. */
+export const PROBE_EVENT = 'OPERATOR_PROBE';
+
+/** What to do on the node. */
+export interface EventsRegistrationRequest {
+  readonly action: 'register' | 'unregister';
+  /** The full URL the node posts to (`.../v1/events/<namespace>/<name>`). */
+  readonly url: string;
+  /** The bearer token (register only). */
+  readonly token?: string;
+  /**
+   * The URL path that marks this resource's webhooks: entries for it under another URL (the
+   * receiver moved) are removed, other webhooks are left as they are.
+   */
+  readonly path: string;
+}
+
+/** What the node's check found and did. */
+export type EventsRegistrationResult =
+  | {
+      readonly ok: true;
+      /** webhooks.json was written (our entry added, changed, or removed). */
+      readonly changed: boolean;
+      /** glustereventsd was not running and was started. */
+      readonly started: boolean;
+      /** glustereventsd was told to load webhooks.json again (SIGUSR2). */
+      readonly reloaded: boolean;
+    }
+  | {
+      readonly ok: false;
+      readonly problem:
+        | 'EventsUnsupported'
+        | 'EventsDaemonDown'
+        | 'WebhookUnreachable'
+        | 'WebhookRejected'
+        | 'EventsPortChanged'
+        | 'RegistrationFailed';
+      readonly message: string;
+    };
+
+// A constant script: everything variable (URL, token, path) comes on standard input as JSON,
+// never in argv, so nothing of it reaches `ps`, a shell or a log. It runs as root on the node:
+//  1. finds glusterd's working directory as glusterd does (glusterd.vol, else /var/lib/glusterd);
+//  2. in <workdir>/events/webhooks.json (glustereventsd's, shared with `gluster-eventsapi`), sets
+//     our URL → {token, secret: ""} and removes our entries under other URLs (same path), leaving
+//     every other webhook alone; a file that is not JSON is never overwritten; written to a
+//     temporary file, mode 0600 (it holds tokens), then renamed;
+//  3. starts glustereventsd when it is not running (its pid file is locked while it runs, as
+//     gluster-eventsapi checks): with systemd, `systemctl enable --now`; without (a container, a
+//     test namespace), detached in a session of its own; enables the unit when it runs unenabled;
+//  4. tells a running daemon to load the file again (SIGUSR2, as gluster-eventsapi does: its
+//     webhook workers are only rebuilt then, not on a changed file);
+//  5. checks glustereventsd's port is 55555, where glusterd sends its datagrams;
+//  6. posts a probe event to the URL with the token (what the daemon will do), so a network path
+//     or token that does not work shows now, not when an event is lost.
+// Prints one JSON line; exit code 0 whenever that line was printed.
+const SCRIPT = String.raw`
+import fcntl, json, os, re, shutil, signal, subprocess, sys, time, urllib.error, urllib.parse, urllib.request
+
+PID_FILE = "/var/run/glustereventsd.pid"
+GLUSTERD_PORT = 55555
+
+def done(**fields):
+    print(json.dumps(fields))
+    sys.exit(0)
+
+def fail(problem, message):
+    done(ok=False, problem=problem, message=message)
+
+def workdir():
+    try:
+        with open("/etc/glusterfs/glusterd.vol") as f:
+            for line in f:
+                m = re.match(r"\s*option\s+working-directory\s+(\S+)", line)
+                if m:
+                    return m.group(1)
+    except OSError:
+        pass
+    return "/var/lib/glusterd"
+
+def running_pid():
+    try:
+        f = open(PID_FILE, "a+")
+    except OSError:
+        return None
+    with f:
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.seek(0)
+            text = f.read().strip()
+            return int(text) if text.isdigit() else -1
+        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+        return None
+
+def has_systemd():
+    return os.path.isdir("/run/systemd/system") and shutil.which("systemctl") is not None
+
+def systemctl(*args):
+    return subprocess.run(["systemctl", *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, universal_newlines=True, timeout=20)
+
+def port_in_use(wd):
+    port = GLUSTERD_PORT
+    for path in ("/etc/glusterfs/eventsconfig.json", os.path.join(wd, "events", "config.json")):
+        try:
+            with open(path) as f:
+                port = int(json.load(f).get("port", port))
+        except (OSError, ValueError, TypeError, AttributeError):
+            pass
+    return port
+
+def main():
+    try:
+        request = json.loads(sys.stdin.read())
+        action, url, path = request["action"], request["url"], request["path"]
+        token = request.get("token") or ""
+    except (ValueError, KeyError, TypeError):
+        fail("RegistrationFailed", "the request on standard input is not valid")
+    daemon = shutil.which("glustereventsd") or ("/usr/sbin/glustereventsd" if os.path.exists("/usr/sbin/glustereventsd") else None)
+    if action == "register" and daemon is None:
+        fail("EventsUnsupported", "glustereventsd is not installed on the node (it comes with glusterfs-server)")
+    wd = workdir()
+    hooks_path = os.path.join(wd, "events", "webhooks.json")
+    hooks = {}
+    if os.path.exists(hooks_path):
+        try:
+            with open(hooks_path) as f:
+                hooks = json.load(f)
+        except (OSError, ValueError) as e:
+            fail("RegistrationFailed", "%s cannot be read as JSON (%s); it was left as it is" % (hooks_path, e.__class__.__name__))
+        if not isinstance(hooks, dict):
+            fail("RegistrationFailed", "%s is not a JSON object; it was left as it is" % hooks_path)
+    wanted = {k: v for k, v in hooks.items() if urllib.parse.urlsplit(k).path != path}
+    if action == "register":
+        wanted[url] = {"token": token, "secret": ""}
+    changed = wanted != hooks
+    if changed:
+        try:
+            os.makedirs(os.path.dirname(hooks_path), mode=0o755, exist_ok=True)
+            tmp = hooks_path + ".gluster-operator.tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                json.dump(wanted, f, indent=4, sort_keys=True)
+                f.flush()
+                os.fsync(f.fileno())
+            os.rename(tmp, hooks_path)
+        except OSError as e:
+            fail("RegistrationFailed", "could not write %s: %s" % (hooks_path, e.strerror or e))
+    pid = running_pid()
+    started = reloaded = False
+    if action == "unregister":
+        if changed and pid and pid > 0:
+            os.kill(pid, signal.SIGUSR2)
+            reloaded = True
+        done(ok=True, changed=changed, started=False, reloaded=reloaded)
+    if pid is None:
+        if has_systemd():
+            out = systemctl("enable", "--now", "glustereventsd")
+            if out.returncode != 0:
+                fail("EventsDaemonDown", "systemctl enable --now glustereventsd failed: %s" % out.stdout.strip()[-300:])
+        else:
+            subprocess.Popen([daemon, "--pid-file", PID_FILE], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             close_fds=True, start_new_session=True)
+        for _ in range(50):
+            time.sleep(0.1)
+            pid = running_pid()
+            if pid is not None:
+                break
+        if pid is None:
+            fail("EventsDaemonDown", "glustereventsd was not running and did not start (see /var/log/glusterfs/events.log)")
+        started = True
+        # Its UDP sockets are bound once its pid file is locked; give it a moment to serve.
+        time.sleep(0.3)
+    elif changed and pid > 0:
+        os.kill(pid, signal.SIGUSR2)
+        reloaded = True
+    if has_systemd() and systemctl("is-enabled", "glustereventsd").stdout.strip() not in ("enabled", "enabled-runtime", "static"):
+        systemctl("enable", "glustereventsd")
+    port = port_in_use(wd)
+    if port != GLUSTERD_PORT:
+        fail("EventsPortChanged", "glustereventsd listens on port %d, but glusterd sends its events to %d: set the port back with gluster-eventsapi config-reset port" % (port, GLUSTERD_PORT))
+    node_id = ""
+    try:
+        with open(os.path.join(wd, "glusterd.info")) as f:
+            for line in f:
+                if line.startswith("UUID="):
+                    node_id = line.strip().split("=", 1)[1]
+    except OSError:
+        pass
+    body = json.dumps({"nodeid": node_id, "ts": int(time.time()), "event": "OPERATOR_PROBE", "message": {}}).encode()
+    post = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json", "Authorization": "Bearer " + token})
+    try:
+        with urllib.request.urlopen(post, timeout=5) as answer:
+            answer.read(1024)
+    except urllib.error.HTTPError as e:
+        fail("WebhookRejected", "the operator answered the node's post with HTTP %d" % e.code)
+    except Exception as e:
+        reason = getattr(e, "reason", e)
+        fail("WebhookUnreachable", "a post from the node to %s failed: %s" % (url, str(reason)[:300]))
+    done(ok=True, changed=changed, started=started, reloaded=reloaded)
+
+main()
+`;
+
+/** The argv of a registration: python3 with the constant script (glustereventsd needs python3). */
+export const EVENTS_REGISTRATION_ARGV: readonly string[] = ['python3', '-c', SCRIPT];
+
+/**
+ * Registers (or removes) the operator's webhook on `node` and checks that its events can reach
+ * the operator: see the script above. One SSH command, about 0.1 s on the node. A node without
+ * python3 is EventsUnsupported; transport failures (SSH, the deadline) are thrown as the CLI's.
+ */
+export async function registerEventsWebhook(
+  cli: GlusterCli,
+  node: string,
+  request: EventsRegistrationRequest,
+  options: CallOptions = {},
+): Promise<EventsRegistrationResult> {
+  const result = await cli.runProgram(node, EVENTS_REGISTRATION_ARGV, EVENTS_REGISTRATION_VERB, {
+    ...options,
+    input: JSON.stringify(request),
+  });
+  if (result.exitCode === 127) {
+    return {
+      ok: false,
+      problem: 'EventsUnsupported',
+      message: 'python3 is not installed on the node (glustereventsd needs it)',
+    };
+  }
+  return parseRegistrationResult(result.stdout, result.exitCode);
+}
+
+/** The script's JSON line, checked; anything else is RegistrationFailed. */
+export function parseRegistrationResult(
+  stdout: string,
+  exitCode: number,
+): EventsRegistrationResult {
+  const line = stdout.trim().split('\n').at(-1) ?? '';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return {
+      ok: false,
+      problem: 'RegistrationFailed',
+      message: `the registration check ended with exit code ${exitCode} and no answer`,
+    };
+  }
+  if (typeof parsed !== 'object' || parsed === null) return malformed();
+  const fields = parsed as Record<string, unknown>;
+  if (fields['ok'] === true) {
+    const { changed, started, reloaded } = fields;
+    if (
+      typeof changed !== 'boolean' ||
+      typeof started !== 'boolean' ||
+      typeof reloaded !== 'boolean'
+    ) {
+      return malformed();
+    }
+    return { ok: true, changed, started, reloaded };
+  }
+  const { problem, message } = fields;
+  if (fields['ok'] !== false || typeof message !== 'string' || !isProblem(problem)) {
+    return malformed();
+  }
+  return { ok: false, problem, message: message.slice(0, 1024) };
+}
+
+const PROBLEMS = new Set([
+  'EventsUnsupported',
+  'EventsDaemonDown',
+  'WebhookUnreachable',
+  'WebhookRejected',
+  'EventsPortChanged',
+  'RegistrationFailed',
+]);
+
+function isProblem(
+  value: unknown,
+): value is Extract<EventsRegistrationResult, { ok: false }>['problem'] {
+  return typeof value === 'string' && PROBLEMS.has(value);
+}
+
+function malformed(): EventsRegistrationResult {
+  return {
+    ok: false,
+    problem: 'RegistrationFailed',
+    message: 'the registration check answered something the operator does not understand',
+  };
+}
