@@ -35,6 +35,8 @@ export interface OperatorHarness {
   events(name: string): Promise<string[]>;
   start(options?: HarnessStartOptions): void;
   stop(): Promise<void>;
+  /** The running operator (its event sink, say), while started. */
+  running(): RunningOperator | undefined;
 }
 
 export interface HarnessStartOptions {
@@ -195,6 +197,7 @@ export async function createOperatorHarness(options: {
       await operator?.stop();
       operator = undefined;
     },
+    running: () => operator,
   };
 }
 

@@ -141,6 +141,9 @@ export class EventRouter {
         event: event.type,
         reason: verdict.reason,
       });
+      // Another member saw the same fault: the status names every reporter (one more write,
+      // merged with any other that comes meanwhile).
+      if (verdict.joined) this.write(clusterKey, verdict.joined);
       return verdict.reason;
     }
     // The registration check's own post: it proves the path works, and asks for nothing.
@@ -151,11 +154,7 @@ export class EventRouter {
       event: event.type,
       from: pool.members.get(event.nodeId),
     });
-    const { report } = verdict;
-    if (report?.event === 'PEER_DISCONNECT') this.writePeers(clusterKey);
-    if (report?.event === 'BRICK_DISCONNECTED' && report.volume !== undefined) {
-      this.writeBricks(clusterKey, report.volume);
-    }
+    if (verdict.report) this.write(clusterKey, verdict.report);
     this.deps.enqueueCluster(clusterKey);
     if (isVolumeEvent(event)) this.deps.enqueueVolumes(clusterKey, volumeNameOf(event));
     return 'accepted';
@@ -167,6 +166,11 @@ export class EventRouter {
   }
 
   // --- writes ---------------------------------------------------------------------------------
+
+  private write(clusterKey: string, report: DownReport): void {
+    if (report.event === 'PEER_DISCONNECT') this.writePeers(clusterKey);
+    else if (report.volume !== undefined) this.writeBricks(clusterKey, report.volume);
+  }
 
   private writePeers(clusterKey: string): void {
     this.writeOnce(clusterKey, async () => {
@@ -257,7 +261,9 @@ function isVolumeEvent(event: GlusterdEvent): boolean {
   );
 }
 
+/** Brick and heal events name the volume `volume`; VOLUME_* events name it `name`. */
 function volumeNameOf(event: GlusterdEvent): string | undefined {
-  const value = Object.hasOwn(event.message, 'volume') ? event.message['volume'] : undefined;
+  const key = event.type.startsWith('VOLUME_') ? 'name' : 'volume';
+  const value = Object.hasOwn(event.message, key) ? event.message[key] : undefined;
   return typeof value === 'string' ? value : undefined;
 }

@@ -40,7 +40,12 @@ export type EventVerdict =
       /** A new down report this event made; undefined when the event only asks for a look. */
       readonly report?: DownReport;
     }
-  | { readonly accepted: false; readonly reason: EventDropReason };
+  | {
+      readonly accepted: false;
+      readonly reason: EventDropReason;
+      /** A duplicate that named a new reporter: the report it joined (to write again). */
+      readonly joined?: DownReport;
+    };
 
 /** Bodies remembered for replay detection, per pool; the oldest are forgotten first. */
 const MAX_REMEMBERED_BODIES = 4096;
@@ -84,10 +89,10 @@ export class EventLedger {
     const key = reportKey(subject.event, subject.subject, subject.volume);
     const known = this.reports.get(key);
     if (known) {
-      if (!known.reporters.includes(reporter)) {
-        this.reports.set(key, { ...known, reporters: [...known.reporters, reporter] });
-      }
-      return { accepted: false, reason: 'duplicate' };
+      if (known.reporters.includes(reporter)) return { accepted: false, reason: 'duplicate' };
+      const joined = { ...known, reporters: [...known.reporters, reporter] };
+      this.reports.set(key, joined);
+      return { accepted: false, reason: 'duplicate', joined };
     }
     const report: DownReport = {
       ...subject,
