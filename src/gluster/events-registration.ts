@@ -50,9 +50,11 @@ export type EventsRegistrationResult =
 //     our URL → {token, secret: ""} and removes our entries under other URLs (same path), leaving
 //     every other webhook alone; a file that is not JSON is never overwritten; written to a
 //     temporary file, mode 0600 (it holds tokens), then renamed;
-//  3. starts glustereventsd when it is not running (its pid file is locked while it runs, as
-//     gluster-eventsapi checks): with systemd, `systemctl enable --now`; without (a container, a
-//     test namespace), detached in a session of its own; enables the unit when it runs unenabled;
+//  3. starts glustereventsd when it is not running (found by its command line in this node's
+//     namespaces: 10.3 removes its pid file once started, so gluster-eventsapi's pid-file check
+//     says "not running" of a daemon that runs): with systemd, `systemctl enable --now`; without
+//     (a container, a test namespace), detached in a session of its own; enables the unit when it
+//     runs unenabled;
 //  4. tells a running daemon to load the file again (SIGUSR2, as gluster-eventsapi does: its
 //     webhook workers are only rebuilt then, not on a changed file);
 //  5. checks glustereventsd's port is 55555, where glusterd sends its datagrams;
@@ -60,9 +62,8 @@ export type EventsRegistrationResult =
 //     or token that does not work shows now, not when an event is lost.
 // Prints one JSON line; exit code 0 whenever that line was printed.
 const SCRIPT = String.raw`
-import fcntl, json, os, re, shutil, signal, subprocess, sys, time, urllib.error, urllib.parse, urllib.request
+import json, os, re, shutil, signal, subprocess, sys, time, urllib.error, urllib.parse, urllib.request
 
-PID_FILE = "/var/run/glustereventsd.pid"
 GLUSTERD_PORT = 55555
 
 def done(**fields):
@@ -83,20 +84,45 @@ def workdir():
         pass
     return "/var/lib/glusterd"
 
-def running_pid():
+def daemon_pids():
+    # glustereventsd removes its pid file once started (10.3: its "with PidFile" ends when the
+    # server threads are up), so it is found by its command line, in this node's network and
+    # mount namespaces (a machine may run several), and not its webhook worker (its child).
     try:
-        f = open(PID_FILE, "a+")
+        mine = [os.readlink("/proc/self/ns/net"), os.readlink("/proc/self/ns/mnt")]
     except OSError:
-        return None
-    with f:
+        mine = None
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
         try:
-            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            with open("/proc/%s/cmdline" % entry, "rb") as f:
+                argv = f.read().split(b"\0")
+            if not any(os.path.basename(word) == b"glustereventsd" for word in argv[:2]):
+                continue
+            if mine is not None and [os.readlink("/proc/%s/ns/net" % entry), os.readlink("/proc/%s/ns/mnt" % entry)] != mine:
+                continue
+            with open("/proc/%s/stat" % entry) as f:
+                found[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return [pid for pid, parent in found.items() if parent not in found]
+
+def udp_bound(port):
+    # /proc/net/udp{,6} show this network namespace's sockets; the local port is hex.
+    wanted = ":%04X" % port
+    for path in ("/proc/net/udp", "/proc/net/udp6"):
+        try:
+            with open(path) as f:
+                next(f, None)
+                for line in f:
+                    fields = line.split()
+                    if len(fields) > 1 and fields[1].endswith(wanted):
+                        return True
         except OSError:
-            f.seek(0)
-            text = f.read().strip()
-            return int(text) if text.isdigit() else -1
-        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
-        return None
+            pass
+    return False
 
 def has_systemd():
     return os.path.isdir("/run/systemd/system") and shutil.which("systemctl") is not None
@@ -152,34 +178,33 @@ def main():
             os.rename(tmp, hooks_path)
         except OSError as e:
             fail("RegistrationFailed", "could not write %s: %s" % (hooks_path, e.strerror or e))
-    pid = running_pid()
+    pids = daemon_pids()
     started = reloaded = False
     if action == "unregister":
-        if changed and pid and pid > 0:
-            os.kill(pid, signal.SIGUSR2)
-            reloaded = True
+        if changed:
+            for pid in pids:
+                os.kill(pid, signal.SIGUSR2)
+                reloaded = True
         done(ok=True, changed=changed, started=False, reloaded=reloaded)
-    if pid is None:
+    if not pids:
         if has_systemd():
             out = systemctl("enable", "--now", "glustereventsd")
             if out.returncode != 0:
                 fail("EventsDaemonDown", "systemctl enable --now glustereventsd failed: %s" % out.stdout.strip()[-300:])
         else:
-            subprocess.Popen([daemon, "--pid-file", PID_FILE], stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             close_fds=True, start_new_session=True)
+            subprocess.Popen([daemon], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, close_fds=True, start_new_session=True)
         for _ in range(50):
             time.sleep(0.1)
-            pid = running_pid()
-            if pid is not None:
+            pids = daemon_pids()
+            if pids and udp_bound(GLUSTERD_PORT):
                 break
-        if pid is None:
+        if not pids:
             fail("EventsDaemonDown", "glustereventsd was not running and did not start (see /var/log/glusterfs/events.log)")
         started = True
-        # Its UDP sockets are bound once its pid file is locked; give it a moment to serve.
-        time.sleep(0.3)
-    elif changed and pid > 0:
-        os.kill(pid, signal.SIGUSR2)
+    elif changed:
+        for pid in pids:
+            os.kill(pid, signal.SIGUSR2)
         reloaded = True
     if has_systemd() and systemctl("is-enabled", "glustereventsd").stdout.strip() not in ("enabled", "enabled-runtime", "static"):
         systemctl("enable", "glustereventsd")
