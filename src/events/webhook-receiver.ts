@@ -44,6 +44,11 @@ export interface EventSinkPort {
    * Must not throw (a throw is logged and answered 500) and must be fast: it runs in the request.
    */
   accept(clusterKey: string, event: GlusterdEvent, digest: string, receivedMs: number): SinkVerdict;
+  /**
+   * A post for a pool with events on came with a wrong token (a node with an old one, or a
+   * forgery): noted, never acted on. Must not throw.
+   */
+  refused?(clusterKey: string): void;
 }
 
 export interface ReceivedOutcome {
@@ -172,7 +177,10 @@ export async function startWebhookReceiver(
     const tokenMatches = isBearerOf(request.headers.authorization, expectedToken);
     if (expectedToken === undefined)
       return reject(request, response, 'unknown-cluster', clusterKey);
-    if (!tokenMatches) return reject(request, response, 'unauthorized', clusterKey);
+    if (!tokenMatches) {
+      sink.refused?.(clusterKey);
+      return reject(request, response, 'unauthorized', clusterKey);
+    }
 
     const body = await readBodyWithin(request, maxBodyBytes);
     if (body.kind === 'too-large') return reject(request, response, 'too-large', clusterKey);

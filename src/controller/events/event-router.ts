@@ -40,6 +40,8 @@ interface PoolState {
   lastLookStartedMs: number | undefined;
   /** When the last event was accepted (ms, the operator's clock). */
   lastEventMs: number | undefined;
+  /** When a post with a wrong token was last refused for the pool. */
+  lastRefusedMs: number | undefined;
 }
 
 const isPeerReport = (report: DownReport): boolean => report.event === 'PEER_DISCONNECT';
@@ -115,6 +117,17 @@ export class EventRouter {
     return this.pools.get(clusterKey)?.pool?.token;
   }
 
+  /** A post with a wrong token: remembered for EventsDelivery; it starts nothing. */
+  refused(clusterKey: string): void {
+    const state = this.pools.get(clusterKey);
+    if (state) state.lastRefusedMs = this.nowMs();
+  }
+
+  /** When a post with a wrong token was last refused for the pool (ms since 1970). */
+  lastRefusedMs(clusterKey: string): number | undefined {
+    return this.pools.get(clusterKey)?.lastRefusedMs;
+  }
+
   accept(
     clusterKey: string,
     event: GlusterdEvent,
@@ -155,8 +168,10 @@ export class EventRouter {
       from: pool.members.get(event.nodeId),
     });
     if (verdict.report) this.write(clusterKey, verdict.report);
-    this.deps.enqueueCluster(clusterKey);
+    // A volume's events (bricks, heal, its own lifecycle) concern its GlusterVolume's pass;
+    // everything else the pool's.
     if (isVolumeEvent(event)) this.deps.enqueueVolumes(clusterKey, volumeNameOf(event));
+    else this.deps.enqueueCluster(clusterKey);
     return 'accepted';
   }
 
@@ -240,6 +255,7 @@ export class EventRouter {
         ledger: new EventLedger(),
         lastLookStartedMs: undefined,
         lastEventMs: undefined,
+        lastRefusedMs: undefined,
       };
       this.pools.set(clusterKey, state);
     }
@@ -257,7 +273,7 @@ function isVolumeEvent(event: GlusterdEvent): boolean {
     event.type.startsWith('VOLUME_') ||
     event.type.startsWith('AFR_') ||
     event.type.startsWith('EC_') ||
-    event.type.startsWith('QUORUM_')
+    event.type.startsWith('SVC_')
   );
 }
 

@@ -16,7 +16,7 @@ export interface EventsRegistrarDeps {
   /** EVENTS_URL: the base URL nodes post to, unless spec.events.receiverUrl says another. */
   readonly defaultUrl: string | undefined;
   readonly tokens: Pick<EventTokens, 'tokenFor'>;
-  readonly router: Pick<EventRouter, 'setPool' | 'lastEventMs'>;
+  readonly router: Pick<EventRouter, 'setPool' | 'lastEventMs' | 'lastRefusedMs'>;
   readonly logger: Logger;
   readonly now: () => Date;
 }
@@ -41,6 +41,8 @@ const CHECK_DEADLINE_MS = 20_000;
 export class EventsRegistrar {
   private readonly byCluster = new Map<string, Map<string, NodeRecord>>();
   private readonly lastCheck = new Map<string, number>();
+  /** The last refused post each pool's checks have answered (a new one re-checks every node). */
+  private readonly refusalsSeen = new Map<string, number>();
 
   constructor(private readonly deps: EventsRegistrarDeps) {}
 
@@ -74,6 +76,7 @@ export class EventsRegistrar {
     }
     const nodes = observation.nodes.map((node) => node.address);
     const url = base === undefined ? undefined : `${base.replace(/\/+$/, '')}${path}`;
+    let refusedPostTime: string | undefined;
     const report = (registrations: ReadonlyMap<string, NodeRegistration>) =>
       assessEventsDelivery({
         url,
@@ -82,6 +85,7 @@ export class EventsRegistrar {
         registrations,
         lastCheckTime: timeOf(this.lastCheck.get(clusterKey)),
         lastEventTime: timeOf(this.deps.router.lastEventMs(clusterKey)),
+        ...(refusedPostTime === undefined ? {} : { refusedPostTime }),
       });
     if (url === undefined || spec.ssh.sudo === true) return report(new Map());
 
@@ -103,11 +107,21 @@ export class EventsRegistrar {
     // Before the checks: each check's own post must find the pool's token.
     this.deps.router.setPool(clusterKey, { token, members: membersOf(observation) });
 
+    // A post with a wrong token since the last pass: some node may hold an old one; all are
+    // checked again now (at most once per refusal seen), and this pass says so.
+    const refusedMs = this.deps.router.lastRefusedMs(clusterKey);
+    const newRefusal =
+      refusedMs !== undefined && refusedMs > (this.refusalsSeen.get(clusterKey) ?? 0);
+    if (newRefusal) {
+      this.refusalsSeen.set(clusterKey, refusedMs);
+      refusedPostTime = timeOf(refusedMs);
+    }
     const fingerprint = createHash('sha256').update(`${url}\n${token}`).digest('hex');
     const records = this.recordsOf(clusterKey);
     const nowMs = this.deps.now().getTime();
     // Due once per resync; a node not working (or checked with another URL or token), every pass.
     const isDue = (record: NodeRecord | undefined): boolean =>
+      newRefusal ||
       record === undefined ||
       record.fingerprint !== fingerprint ||
       !record.registration.ok ||
@@ -149,6 +163,7 @@ export class EventsRegistrar {
   forget(clusterKey: string): void {
     this.byCluster.delete(clusterKey);
     this.lastCheck.delete(clusterKey);
+    this.refusalsSeen.delete(clusterKey);
   }
 
   private async checkNode(

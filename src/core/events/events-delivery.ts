@@ -64,6 +64,8 @@ export interface EventsDeliveryInput {
   readonly lastCheckTime: string | undefined;
   /** The last event accepted from the pool (RFC 3339). */
   readonly lastEventTime: string | undefined;
+  /** Posts for the pool with a wrong token were refused since the last check (RFC 3339, the last). */
+  readonly refusedPostTime?: string;
 }
 
 export interface EventsDeliveryReport {
@@ -122,6 +124,13 @@ export function assessEventsDelivery(input: EventsDeliveryInput): EventsDelivery
     }
     return [{ node, reason: registration.reason, message: registration.message }];
   });
+  if (input.refusedPostTime !== undefined) {
+    problems.unshift({
+      node: 'the operator',
+      reason: 'WebhookRejected',
+      message: `refused posts for this pool with a wrong token (the last at ${input.refusedPostTime}): a node posts with an old token, or someone forges posts; every node was checked again`,
+    });
+  }
   if (problems.length > 0) {
     const gravest = GRAVITY.find((reason) => problems.some((problem) => problem.reason === reason));
     return notDelivered(
