@@ -238,17 +238,18 @@ export function startOperator(options: OperatorOptions): RunningOperator {
   const { config, logger } = options;
   const volumeReferences = new VolumeReferences();
   // Closures below reach the queues and APIs made further down; they run only after start.
+  const spacing = new EventPassSpacing();
   const glusterdEvents =
     config.eventsPort === 0
       ? undefined
       : createGlusterdEvents(options, {
           enqueueCluster: (key) => {
-            queue.add(key, { urgent: true });
+            spacing.enqueue(queue, key);
           },
           enqueueVolumes: (clusterKey, volumeName) => {
             for (const reference of volumeReferences.volumesOf(clusterKey)) {
               if (volumeName === undefined || reference.volumeName === volumeName) {
-                volumeQueue.add(reference.volumeKey, { urgent: true });
+                spacing.enqueue(volumeQueue, reference.volumeKey);
               }
             }
           },
@@ -477,4 +478,31 @@ function createGlusterdEvents(
     now: () => new Date(),
   });
   return { router, registrar, fallbackResyncMs: config.eventsFallbackResyncMs };
+}
+
+/** The least time between two passes events start for one resource. */
+const EVENT_PASS_SPACING_MS = 2_000;
+
+/**
+ * Events start a pass at once, but not more than one per resource every 2 s: a burst (N−1
+ * members reporting, a volume's bricks starting) is one pass, and should some event ever follow
+ * from the operator's own reads, the loop it makes stays slow. The status writes of down reports
+ * are not held back by this.
+ */
+class EventPassSpacing {
+  private readonly last = new Map<string, number>();
+
+  enqueue(queue: WorkQueue, key: string): void {
+    const now = performance.now();
+    const since = now - (this.last.get(key) ?? Number.NEGATIVE_INFINITY);
+    if (since >= EVENT_PASS_SPACING_MS) {
+      this.last.set(key, now);
+      queue.add(key, { urgent: true });
+      return;
+    }
+    const waitMs = EVENT_PASS_SPACING_MS - since;
+    queue.addAfter(key, waitMs);
+    this.last.set(key, now + waitMs);
+    if (this.last.size > 10_000) this.last.clear();
+  }
 }

@@ -161,6 +161,10 @@ export class EventRouter {
     }
     // The registration check's own post: it proves the path works, and asks for nothing.
     if (event.type === PROBE_EVENT) return 'accepted';
+    // What clients say of their own connections starts nothing: the operator's own reads are
+    // clients (each `volume heal info` runs glfsheal), and a pass for their events would read
+    // again, forever.
+    if (isClientSideEvent(event)) return 'accepted';
     state.lastEventMs = receivedMs;
     this.deps.logger.info('Received a glusterd event', {
       cluster: clusterKey,
@@ -261,6 +265,20 @@ export class EventRouter {
     }
     return state;
   }
+}
+
+/**
+ * Events a client raises about its own connections to bricks: CLIENT_* (a brick saw a client
+ * come or go), and the replicate and disperse client xlators' AFR_SUBVOL*, AFR_QUORUM_*,
+ * EC_MIN_BRICKS_*. The bricks' own state comes from BRICK_* and the look.
+ */
+function isClientSideEvent(event: GlusterdEvent): boolean {
+  return (
+    event.type.startsWith('CLIENT_') ||
+    event.type.startsWith('AFR_SUBVOL') ||
+    event.type.startsWith('AFR_QUORUM_') ||
+    event.type.startsWith('EC_MIN_BRICKS_')
+  );
 }
 
 function isBrickOf(report: DownReport, volumeName: string): boolean {
