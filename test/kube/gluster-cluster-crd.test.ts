@@ -435,6 +435,33 @@ describe('GlusterCluster CRD on a real API server', function () {
         spec: { resyncInterval },
         message: /spec\.resyncInterval: Invalid value: .*must be from 10s to 24h/,
       })),
+      {
+        name: 'events without enabled',
+        spec: { events: { receiverUrl: 'http://192.0.2.10:30890' } },
+        message: /spec\.events\.enabled: Required value/,
+      },
+      ...[
+        'ftp://192.0.2.10',
+        'http://user:secret@192.0.2.10',
+        'http://192.0.2.10/?a=1',
+        'http://192.0.2.10/#x',
+        'gluster-events.example.com',
+      ].map((receiverUrl) => ({
+        name: `events.receiverUrl ${receiverUrl}`,
+        spec: { events: { enabled: true, receiverUrl } },
+        message:
+          /spec\.events\.receiverUrl: Invalid value: .*must be an http:\/\/ or https:\/\/ URL without user information, query or fragment/,
+      })),
+      {
+        name: 'events.tokenSecretRef without a name',
+        spec: { events: { enabled: true, tokenSecretRef: {} } },
+        message: /spec\.events\.tokenSecretRef\.name: Required value/,
+      },
+      {
+        name: 'events.tokenSecretRef.key with a slash',
+        spec: { events: { enabled: true, tokenSecretRef: { name: 'tok', key: 'a/b' } } },
+        message: /spec\.events\.tokenSecretRef\.key: Invalid value: .*should match/,
+      },
     ];
 
     for (const tc of cases) {
@@ -459,6 +486,10 @@ describe('GlusterCluster CRD on a real API server', function () {
       { path: 'spec.ssh.user', spec: (user) => withSsh({ user }) },
       { path: 'spec.ssh.secretRef.name', spec: (name) => ({ ssh: { secretRef: { name } } }) },
       { path: 'spec.resyncInterval', spec: (resyncInterval) => ({ resyncInterval }) },
+      {
+        path: 'spec.events.tokenSecretRef.name',
+        spec: (name) => ({ events: { enabled: true, tokenSecretRef: { name } } }),
+      },
     ];
     for (const { path, spec } of stringFields) {
       it(`${path}: every string a shell would interpret`, async function () {
