@@ -44,6 +44,15 @@ export interface OperatorConfig {
   readonly podNamespace: string | undefined;
   /** The resync of a pool whose EventsDelivery is False: the poll stands in for the events. */
   readonly eventsFallbackResyncMs: number;
+  /**
+   * A Service without a selector (in POD_NAMESPACE) whose EndpointSlice the leader keeps
+   * pointing at itself, so that nodes' posts reach the replica that acts on them. Undefined: none
+   * (one replica, or a Service that selects the pods and accepts that a standby drops posts).
+   */
+  readonly eventsService: string | undefined;
+  /** This pod's name and IP (Downward API), for the events EndpointSlice. */
+  readonly podName: string | undefined;
+  readonly podIp: string | undefined;
 }
 
 export type HttpAuth = 'kubernetes' | 'none';
@@ -112,7 +121,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     eventsKeySecret: env['EVENTS_KEY_SECRET'] || 'gluster-operator-events',
     podNamespace: env['POD_NAMESPACE'] || undefined,
     eventsFallbackResyncMs: duration('EVENTS_FALLBACK_RESYNC', '30s'),
+    eventsService: env['EVENTS_SERVICE'] || undefined,
+    podName: env['POD_NAME'] || undefined,
+    podIp: env['POD_IP'] || undefined,
   };
+  if (config.eventsService !== undefined && config.eventsPort !== 0) {
+    for (const name of ['POD_NAMESPACE', 'POD_NAME', 'POD_IP']) {
+      if (!env[name]) problems.push(`EVENTS_SERVICE needs ${name} (the Downward API)`);
+    }
+  }
   if (problems.length > 0) {
     throw new TerminalError(`Invalid configuration: ${problems.join('; ')}`);
   }

@@ -17,6 +17,9 @@ import {
 import { PooledKubeConfig } from './kube/pooled-kube-config.js';
 import { startHttpServer } from './observability/http-server.js';
 import { startWebhookReceiver } from './events/webhook-receiver.js';
+import type { LeaderEndpointSlice } from './kube/leader-endpoint-slice.js';
+import { createLeaderEndpointSlice } from './kube/leader-endpoint-slice.js';
+import type { Logger } from './observability/logger.js';
 import { createLogger } from './observability/logger.js';
 import { createOperatorMetrics } from './observability/metrics.js';
 import {
@@ -50,6 +53,21 @@ export async function runOperator(): Promise<void> {
   });
 
   let operator: RunningOperator | undefined;
+  const endpointSlice =
+    config.eventsPort !== 0 &&
+    config.eventsService !== undefined &&
+    config.podNamespace !== undefined &&
+    config.podName !== undefined &&
+    config.podIp !== undefined
+      ? createLeaderEndpointSlice(kubeConfig, {
+          namespace: config.podNamespace,
+          service: config.eventsService,
+          podName: config.podName,
+          podIp: config.podIp,
+          port: config.eventsPort,
+          portName: 'events',
+        })
+      : undefined;
   const run = (): RunningOperator =>
     startOperator({
       kubeConfig,
@@ -70,6 +88,7 @@ export async function runOperator(): Promise<void> {
           onStartedLeading: async (signal) => {
             logger.info('Became the leader');
             operator = run();
+            const claiming = endpointSlice && keepClaiming(endpointSlice, signal, logger);
             await new Promise<void>((resolve) => {
               signal.addEventListener('abort', () => {
                 resolve();
@@ -77,6 +96,7 @@ export async function runOperator(): Promise<void> {
             });
             const stopping = operator;
             operator = undefined;
+            await claiming;
             await stopping.stop();
             logger.info('Stopped leading');
           },
@@ -89,6 +109,9 @@ export async function runOperator(): Promise<void> {
   metrics.trackLeader(() => (elector ? elector.isLeader() : operator !== undefined));
   const electing = new AbortController();
   const electionDone = elector?.run(electing.signal);
+  const singleClaim = new AbortController();
+  const singleClaiming =
+    !elector && endpointSlice ? keepClaiming(endpointSlice, singleClaim.signal, logger) : undefined;
   if (!elector) operator = run();
 
   const haStatus = (): HaStatus =>
@@ -140,10 +163,53 @@ export async function runOperator(): Promise<void> {
     electing.abort();
     await electionDone;
   } else {
+    singleClaim.abort();
+    await singleClaiming;
     await operator?.stop();
   }
   await http?.close();
   await receiver?.close();
   await kubeConfig.closeConnections();
   logger.info('Stopped gluster-operator');
+}
+
+/** How often the leader writes its events endpoint again (a slice someone changed is put back). */
+const CLAIM_INTERVAL_MS = 30_000;
+
+/**
+ * While `signal` is not aborted: points the events Service at this replica now and every 30 s;
+ * then takes this replica out of it (a standby must not receive the posts: it would drop them).
+ */
+async function keepClaiming(
+  slice: LeaderEndpointSlice,
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      await slice.claim();
+    } catch (error) {
+      logger.warn('Failed to point the events Service at this replica', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, CLAIM_INTERVAL_MS);
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  }
+  try {
+    await slice.release();
+  } catch (error) {
+    logger.warn('Failed to take this replica out of the events Service', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }

@@ -23,6 +23,9 @@ describe('loadConfig', () => {
       eventsKeySecret: 'gluster-operator-events',
       podNamespace: undefined,
       eventsFallbackResyncMs: 30_000,
+      eventsService: undefined,
+      podName: undefined,
+      podIp: undefined,
     });
   });
 
