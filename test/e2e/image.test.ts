@@ -464,7 +464,7 @@ describe('the image (scripts/build-image), unpacked and run as its config says',
   });
 
   it('runs from its read-only root as 65532 with the in-cluster config, serves its probes, forms a pool to Ready and stops on SIGTERM with 0', async () => {
-    const [httpPort] = await findFreePorts(1);
+    const [httpPort, eventsPort] = await findFreePorts(2);
     const server = new URL(cp.server);
     const podName = 'gluster-operator-image-test';
     const env: Record<string, string> = {
@@ -484,10 +484,14 @@ describe('the image (scripts/build-image), unpacked and run as its config says',
       KUBERNETES_SERVICE_PORT: server.port,
       POD_NAME: podName,
       POD_NAMESPACE: OPERATOR_NAMESPACE,
-      // This test's: one namespace, loopback and a free port, a Lease of its own.
+      // A documentation address (RFC 5737): recorded in the events EndpointSlice, never reached.
+      POD_IP: '192.0.2.1',
+      // This test's: one namespace, loopback and free ports, a Lease of its own.
       WATCH_NAMESPACE: harness.namespace,
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(httpPort),
+      EVENTS_HOST: '127.0.0.1',
+      EVENTS_PORT: String(eventsPort),
       LEADER_ELECTION_LEASE_NAME: `image-${harness.namespace}`,
     };
     expect(env, 'no kubeconfig: the service account it is').not.to.have.property('KUBECONFIG');

@@ -193,6 +193,10 @@ describe("the chart's NetworkPolicy allows the traffic of the real operator, and
         HTTP_PORT: String(httpPort),
         POD_NAME: podName,
         POD_NAMESPACE: harness.namespace,
+        // A documentation address (RFC 5737): recorded in the events EndpointSlice, never reached.
+        POD_IP: '192.0.2.1',
+        EVENTS_HOST: '127.0.0.1',
+        EVENTS_PORT: String(await freePort()),
       },
     });
     const running = operator;

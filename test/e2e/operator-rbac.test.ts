@@ -46,7 +46,7 @@ function recordingLogger(entries: LogEntry[], bound: Record<string, unknown> = {
   };
 }
 
-/** (apiGroup, resource, verb) triples, the unit RBAC grants in. */
+/** (apiGroup, resource[names], verb) triples, the unit RBAC grants in. */
 function grants(
   rules: readonly {
     apiGroups?: string[];
@@ -57,10 +57,10 @@ function grants(
 ): Set<string> {
   const result = new Set<string>();
   for (const rule of rules) {
-    expect(rule.resourceNames ?? [], 'no rule is limited to names').to.deep.equal([]);
+    const names = rule.resourceNames?.length ? `[${rule.resourceNames.join(',')}]` : '';
     for (const group of rule.apiGroups ?? [])
       for (const resource of rule.resources ?? [])
-        for (const verb of rule.verbs) result.add(`${group}/${resource}: ${verb}`);
+        for (const verb of rule.verbs) result.add(`${group}/${resource}${names}: ${verb}`);
   }
   return result;
 }
@@ -114,6 +114,17 @@ const LEASE_GRANTS = [
   'coordination.k8s.io/leases: get',
   'coordination.k8s.io/leases: create',
   'coordination.k8s.io/leases: patch',
+];
+/**
+ * glusterd's events (deploy/events-key-role.yaml): the key Secret, made when missing and read by
+ * name; the events Service's EndpointSlice, which the leader keeps pointing at itself.
+ */
+const EVENTS_GRANTS = [
+  '/secrets: create',
+  '/secrets[gluster-operator-events]: get',
+  'discovery.k8s.io/endpointslices: create',
+  'discovery.k8s.io/endpointslices[gluster-operator-events-leader]: get',
+  'discovery.k8s.io/endpointslices[gluster-operator-events-leader]: update',
 ];
 
 describe("the operator with only its service account's permissions (deploy/ RBAC)", function () {
@@ -316,7 +327,10 @@ describe("the operator with only its service account's permissions (deploy/ RBAC
       await cp.serviceAccountKubeconfig(OPERATOR_NAMESPACE, 'no-bindings'),
     );
     for (const [namespace, expected] of [
-      [OPERATOR_NAMESPACE, [...CLUSTER_GRANTS, ...REVIEW_GRANTS, ...LEASE_GRANTS]],
+      [
+        OPERATOR_NAMESPACE,
+        [...CLUSTER_GRANTS, ...REVIEW_GRANTS, ...LEASE_GRANTS, ...EVENTS_GRANTS],
+      ],
       [harness.namespace, [...CLUSTER_GRANTS, ...REVIEW_GRANTS]],
     ] as const) {
       const granted = await rulesOf(operatorKubeConfig, namespace);
@@ -349,6 +363,13 @@ describe("the operator with only its service account's permissions (deploy/ RBAC
       [true, `get ${leases} -n OP`],
       [true, `create ${leases} -n OP`],
       [true, `patch ${leases} -n OP`],
+      [true, 'create secrets -n OP'],
+      [true, 'create endpointslices.discovery.k8s.io -n OP'],
+      [true, 'update endpointslices.discovery.k8s.io/gluster-operator-events-leader -n OP'],
+      [false, 'update endpointslices.discovery.k8s.io/other -n OP'],
+      [false, 'delete endpointslices.discovery.k8s.io/gluster-operator-events-leader -n OP'],
+      [false, 'create endpointslices.discovery.k8s.io -n NS'],
+      [false, 'update secrets/gluster-operator-events -n OP'],
       // The spec is never written: finalizers go through patch, status through /status.
       [false, `update ${glc} -n NS`],
       [false, `create ${glc} -n NS`],

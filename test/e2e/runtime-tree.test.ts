@@ -195,7 +195,7 @@ describe('the runtime tree (scripts/runtime-tree) run as the image runs it', fun
   it('starts from it read-only as 65532, forms a pool to Ready, serves its probes, and stops on SIGTERM with 0', async () => {
     const { memoryLimitMiB, env: deployedEnv } = deployedContainer();
     // The Deployment's port is 8080; here any free one, as other processes may hold 8080.
-    const [httpPort] = await findFreePorts(1);
+    const [httpPort, eventsPort] = await findFreePorts(2);
     const http = async (urlPath: string, token?: string): Promise<number> =>
       (
         await fetch(`http://127.0.0.1:${String(httpPort)}${urlPath}`, {
@@ -211,8 +211,12 @@ describe('the runtime tree (scripts/runtime-tree) run as the image runs it', fun
       PROGRESS_REQUEUE_MS: '500',
       POD_NAME: 'gluster-operator-test',
       POD_NAMESPACE: 'gluster-operator',
+      // A documentation address (RFC 5737): recorded in the events EndpointSlice, never reached.
+      POD_IP: '192.0.2.1',
       LEADER_ELECTION_LEASE_NAME: `leader-${harness.namespace}`,
       HTTP_PORT: String(httpPort),
+      EVENTS_HOST: '127.0.0.1',
+      EVENTS_PORT: String(eventsPort),
     });
     const running = child;
     const pid = running.pid;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import {
+  ApiException,
   AppsV1Api,
   CoreV1Api,
   PolicyV1Api,
@@ -21,7 +22,12 @@ import {
   CONTROL_PLANE_HOOK_TIMEOUT_MS,
   getControlPlane,
 } from '../support/control-plane-fixture.js';
-import { apiErrorMessage, loadKubeConfig } from '../support/kube-test-helpers.js';
+import {
+  apiErrorMessage,
+  apiErrorStatus,
+  createTestNamespace,
+  loadKubeConfig,
+} from '../support/kube-test-helpers.js';
 import { operatorContainer, plainEnv } from '../support/operator-container.js';
 
 const DEPLOY_DIR = fileURLToPath(new URL('../../deploy/', import.meta.url));
@@ -53,6 +59,22 @@ const CLUSTER_RULES: readonly V1PolicyRule[] = [
 /** What src/ha/lease-lock.ts does: read, create, and merge-patch (never replace) the Lease. */
 const LEASE_RULES: readonly V1PolicyRule[] = [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'patch'] },
+];
+/** The events key Secret (EVENTS_KEY_SECRET's default), in the operator's namespace. */
+const EVENTS_KEY_SECRET = 'gluster-operator-events';
+/** What src/kube/events-key-secret.ts does: read the key Secret, create it when missing. */
+/** What src/kube/leader-endpoint-slice.ts does: the leader writes the events Service's slice. */
+const EVENTS_SLICE = 'gluster-operator-events-leader';
+const EVENTS_KEY_RULES: readonly V1PolicyRule[] = [
+  { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+  { apiGroups: [''], resources: ['secrets'], resourceNames: [EVENTS_KEY_SECRET], verbs: ['get'] },
+  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['create'] },
+  {
+    apiGroups: ['discovery.k8s.io'],
+    resources: ['endpointslices'],
+    resourceNames: [EVENTS_SLICE],
+    verbs: ['get', 'update'],
+  },
 ];
 
 /** Every environment variable `load` reads, found by watching it read them. */
@@ -122,8 +144,11 @@ describe('deploy/: kubectl apply -k against a real API server', function () {
         `Deployment ${NAMESPACE}/${NAME}`,
         `Namespace -/${NAMESPACE}`,
         `PodDisruptionBudget ${NAMESPACE}/${NAME}`,
+        `Role ${NAMESPACE}/${NAME}-events-key`,
         `Role ${NAMESPACE}/${NAME}-leader-election`,
+        `RoleBinding ${NAMESPACE}/${NAME}-events-key`,
         `RoleBinding ${NAMESPACE}/${NAME}-leader-election`,
+        `Service ${NAMESPACE}/${NAME}-events`,
         `Service ${NAMESPACE}/${NAME}-metrics`,
         `ServiceAccount ${NAMESPACE}/${NAME}`,
       ].sort(),
@@ -191,6 +216,105 @@ describe('deploy/: kubectl apply -k against a real API server', function () {
     ]);
   });
 
+  it('grants the events key Secret (create, get by name) in the operator namespace only', async () => {
+    const role = await rbac.readNamespacedRole({
+      namespace: NAMESPACE,
+      name: `${NAME}-events-key`,
+    });
+    expect(role.rules).to.deep.equal(EVENTS_KEY_RULES);
+    const binding = await rbac.readNamespacedRoleBinding({
+      namespace: NAMESPACE,
+      name: `${NAME}-events-key`,
+    });
+    expect(binding.roleRef).to.deep.equal({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: `${NAME}-events-key`,
+    });
+    expect(binding.subjects).to.deep.equal([
+      { kind: 'ServiceAccount', name: NAME, namespace: NAMESPACE },
+    ]);
+  });
+
+  it("lets the operator's service account create and get its events key Secret, and write no other Secret", async () => {
+    const kubeconfigPath = await cp.serviceAccountKubeconfig(NAMESPACE, NAME);
+    const other = await createTestNamespace(loadKubeConfig(cp.kubeconfigPath), 'deploy-other');
+    // The API server's own answer (a SelfSubjectAccessReview), for the service account's token.
+    const canI = async (...args: string[]): Promise<string> => {
+      const answer = await cp.kubectl(['auth', 'can-i', ...args], { kubeconfigPath });
+      return answer.stdout.trim();
+    };
+    const cases: { readonly args: string[]; readonly allowed: 'yes' | 'no' }[] = [
+      { args: ['create', 'secrets', '-n', NAMESPACE], allowed: 'yes' },
+      { args: ['get', `secrets/${EVENTS_KEY_SECRET}`, '-n', NAMESPACE], allowed: 'yes' },
+      { args: ['create', 'secrets', '-n', other], allowed: 'no' },
+      { args: ['update', `secrets/${EVENTS_KEY_SECRET}`, '-n', NAMESPACE], allowed: 'no' },
+      { args: ['patch', `secrets/${EVENTS_KEY_SECRET}`, '-n', NAMESPACE], allowed: 'no' },
+      { args: ['delete', `secrets/${EVENTS_KEY_SECRET}`, '-n', NAMESPACE], allowed: 'no' },
+      { args: ['delete', 'secrets', '-n', NAMESPACE], allowed: 'no' },
+      { args: ['create', 'endpointslices.discovery.k8s.io', '-n', NAMESPACE], allowed: 'yes' },
+      {
+        args: ['update', `endpointslices.discovery.k8s.io/${EVENTS_SLICE}`, '-n', NAMESPACE],
+        allowed: 'yes',
+      },
+      {
+        args: ['update', 'endpointslices.discovery.k8s.io/other', '-n', NAMESPACE],
+        allowed: 'no',
+      },
+      { args: ['create', 'endpointslices.discovery.k8s.io', '-n', other], allowed: 'no' },
+      {
+        args: ['delete', `endpointslices.discovery.k8s.io/${EVENTS_SLICE}`, '-n', NAMESPACE],
+        allowed: 'no',
+      },
+    ];
+    for (const tc of cases) expect(await canI(...tc.args), tc.args.join(' ')).to.equal(tc.allowed);
+
+    // And the requests themselves, as src/kube/events-key-secret.ts makes them (dry runs are
+    // authorized as the real thing, and store nothing).
+    const sa = loadKubeConfig(kubeconfigPath).makeApiClient(CoreV1Api);
+    const aKey = (namespace: string): Parameters<CoreV1Api['createNamespacedSecret']>[0] => ({
+      namespace,
+      body: {
+        metadata: { name: EVENTS_KEY_SECRET },
+        type: 'Opaque',
+        data: { key: Buffer.alloc(32, 1).toString('base64') },
+      },
+      dryRun: 'All',
+    });
+    await sa.createNamespacedSecret(aKey(NAMESPACE));
+    expect(await apiErrorStatus(sa.createNamespacedSecret(aKey(other)))).to.equal(403);
+    // get is allowed: the Secret (if another test's operator made it), or 404, never 403.
+    const read = await sa
+      .readNamespacedSecret({ namespace: NAMESPACE, name: EVENTS_KEY_SECRET })
+      .then(
+        () => 200,
+        (error: unknown) => {
+          if (error instanceof ApiException) return error.code;
+          throw error;
+        },
+      );
+    expect(read).to.be.oneOf([200, 404]);
+  });
+
+  it('exposes port 8090 as a NodePort for the storage nodes, without a selector (the leader keeps its endpoint)', async () => {
+    const service = await core.readNamespacedService({
+      namespace: NAMESPACE,
+      name: `${NAME}-events`,
+    });
+    expect(service.spec?.type).to.equal('NodePort');
+    expect(service.spec?.selector).to.equal(undefined);
+    expect(service.spec?.ports).to.have.length(1);
+    const [port] = service.spec?.ports ?? [];
+    expect(port).to.deep.include({
+      name: 'events',
+      port: 8090,
+      targetPort: 8090,
+      protocol: 'TCP',
+    });
+    // Assigned by the API server from its NodePort range: what EVENTS_URL names.
+    expect(port?.nodePort).to.be.a('number');
+  });
+
   it('runs two replicas of the image as the service account, spread over nodes', async () => {
     const deployment = await apps.readNamespacedDeployment({ namespace: NAMESPACE, name: NAME });
     const pod = deployment.spec?.template;
@@ -213,11 +337,14 @@ describe('deploy/: kubectl apply -k against a real API server', function () {
     });
   });
 
-  it('probes /healthz and /readyz on the port named http (8080)', async () => {
+  it('probes /healthz and /readyz on the port named http (8080), and receives events on 8090', async () => {
     const container = operatorContainer(
       await apps.readNamespacedDeployment({ namespace: NAMESPACE, name: NAME }),
     );
-    expect(container.ports).to.deep.equal([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    expect(container.ports).to.deep.equal([
+      { name: 'http', containerPort: 8080, protocol: 'TCP' },
+      { name: 'events', containerPort: 8090, protocol: 'TCP' },
+    ]);
     expect(container.livenessProbe?.httpGet).to.deep.include({ path: '/healthz', port: 'http' });
     expect(container.readinessProbe?.httpGet).to.deep.include({ path: '/readyz', port: 'http' });
   });
@@ -233,24 +360,36 @@ describe('deploy/: kubectl apply -k against a real API server', function () {
     ).to.deep.equal([
       ['POD_NAME', 'metadata.name'],
       ['POD_NAMESPACE', 'metadata.namespace'],
+      ['POD_IP', 'status.podIP'],
     ]);
     const plain = plainEnv(env);
     const read = new Set([
       ...variablesReadBy((source) => loadConfig(source)),
       ...variablesReadBy((source) => loadLeaderElectionConfig(source)),
     ]);
-    // Unset on purpose: all namespaces are watched, and the Lease is in the pod's namespace.
-    const leftUnset = ['WATCH_NAMESPACE', 'LEADER_ELECTION_NAMESPACE'];
+    // Unset on purpose: all namespaces are watched, the Lease is in the pod's namespace, and the
+    // URL the storage nodes post events to is the site's (a commented example instead).
+    const leftUnset = ['WATCH_NAMESPACE', 'LEADER_ELECTION_NAMESPACE', 'EVENTS_URL'];
     expect(Object.keys(plain).sort()).to.deep.equal(
       [...read, 'NODE_OPTIONS']
         .filter((name) => !name.startsWith('POD_') && !leftUnset.includes(name))
         .sort(),
     );
     expect(plain['HTTP_PORT']).to.equal(String(container.ports?.[0]?.containerPort));
-    // The one setting on purpose not at the process's default: /metrics and /status protected.
+    expect(plain['EVENTS_PORT']).to.equal(
+      String(container.ports?.find((port) => port.name === 'events')?.containerPort),
+    );
+    expect(plain['EVENTS_KEY_SECRET']).to.equal(EVENTS_KEY_SECRET);
+    const pod = { POD_NAME: 'gluster-operator-1', POD_NAMESPACE: NAMESPACE, POD_IP: '10.244.0.5' };
+    // Not at the process's defaults on purpose: /metrics and /status protected, and the events
+    // Service kept pointing at the leader (service-events.yaml has no selector).
     expect(plain['HTTP_AUTH']).to.equal('kubernetes');
-    expect(loadConfig(plain)).to.deep.equal({ ...loadConfig({}), httpAuth: 'kubernetes' });
-    const pod = { POD_NAME: 'gluster-operator-1', POD_NAMESPACE: NAMESPACE };
+    expect(plain['EVENTS_SERVICE']).to.equal(`${NAME}-events`);
+    expect(loadConfig({ ...plain, ...pod })).to.deep.equal({
+      ...loadConfig(pod),
+      httpAuth: 'kubernetes',
+      eventsService: `${NAME}-events`,
+    });
     const options = { randomSuffix: () => '0a1b2c3d' };
     expect(loadLeaderElectionConfig({ ...plain, ...pod }, options)).to.deep.equal(
       loadLeaderElectionConfig(pod, options),

@@ -66,12 +66,46 @@ const DEFAULT_OBJECTS = [
   `ClusterRoleBinding -/${NAME}-metrics-auth`,
   `Deployment ${NAMESPACE}/${NAME}`,
   `PodDisruptionBudget ${NAMESPACE}/${NAME}`,
+  `Role ${NAMESPACE}/${NAME}-events-key`,
   `Role ${NAMESPACE}/${NAME}-leader-election`,
+  `RoleBinding ${NAMESPACE}/${NAME}-events-key`,
   `RoleBinding ${NAMESPACE}/${NAME}-leader-election`,
+  `Service ${NAMESPACE}/${NAME}-events`,
   `Service ${NAMESPACE}/${NAME}-metrics`,
   `ServiceAccount ${NAMESPACE}/${NAME}`,
 ];
 const OPTIONAL_KINDS = ['ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'NetworkPolicy'];
+
+/** A Service as the tests look at it. */
+type ServiceObject = ManifestObject & {
+  spec: {
+    type?: string;
+    selector?: Record<string, string>;
+    ports?: { name?: string; port?: number; targetPort?: unknown; nodePort?: number }[];
+  };
+};
+
+/**
+ * The events Role's rules (deploy/events-key-role.yaml) for a key Secret of this name and, with
+ * the events Service, the EndpointSlice its leader keeps.
+ */
+function eventsKeyRules(secret: string, service?: string): unknown[] {
+  return [
+    { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+    { apiGroups: [''], resources: ['secrets'], resourceNames: [secret], verbs: ['get'] },
+    ...(service === undefined
+      ? []
+      : [
+          { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['create'] },
+          {
+            apiGroups: ['discovery.k8s.io'],
+            resources: ['endpointslices'],
+            resourceNames: [`${service}-leader`],
+            verbs: ['get', 'update'],
+          },
+        ]),
+  ];
+}
 
 /** A rule file in the format files/alerts.yaml is to have, for the chart's own mechanics. */
 const SAMPLE_ALERTS = `# A sample, not the operator's alerts.
@@ -176,8 +210,11 @@ describe('charts/gluster-operator: helm lint and helm template', function () {
         LOG_LEVEL: 'info',
         LEADER_ELECTION: 'true',
         LEADER_ELECTION_LEASE_NAME: `${NAME}-leader`,
+        EVENTS_PORT: '8090',
+        EVENTS_KEY_SECRET: `${NAME}-events`,
       });
       expect(env).not.to.have.property('WATCH_NAMESPACE');
+      expect(env).not.to.have.property('EVENTS_URL');
       expect(deployment.spec?.template.spec?.securityContext).to.deep.equal({
         runAsNonRoot: true,
         runAsUser: 65532,
@@ -198,11 +235,39 @@ describe('charts/gluster-operator: helm lint and helm template', function () {
         'ClusterRole -/storage-gluster-operator',
         'Deployment ops/storage-gluster-operator',
         'Service ops/storage-gluster-operator-metrics',
+        'Service ops/storage-gluster-operator-events',
+        'Role ops/storage-gluster-operator-events-key',
       ]);
       const env = plainEnv(
         operatorContainer(findObject(other, 'Deployment', 'storage-gluster-operator')).env,
       );
       expect(env['LEADER_ELECTION_LEASE_NAME']).to.equal('storage-gluster-operator-leader');
+      // Its own key Secret, and the Role grants get on that one.
+      expect(env['EVENTS_KEY_SECRET']).to.equal('storage-gluster-operator-events');
+      const role = findObject(other, 'Role', 'storage-gluster-operator-events-key') as V1Role &
+        ManifestObject;
+      expect(role.rules).to.deep.equal(
+        eventsKeyRules('storage-gluster-operator-events', 'storage-gluster-operator-events'),
+      );
+    });
+
+    it('exposes the events port as a NodePort Service without a selector (the leader keeps its endpoint)', () => {
+      const deployment = findObject(objects, 'Deployment', NAME) as V1Deployment & ManifestObject;
+      expect(operatorContainer(deployment).ports).to.deep.equal([
+        { name: 'http', containerPort: 8080, protocol: 'TCP' },
+        { name: 'events', containerPort: 8090, protocol: 'TCP' },
+      ]);
+      const service = findObject(objects, 'Service', `${NAME}-events`) as ServiceObject;
+      expect(service.spec.type).to.equal('NodePort');
+      expect(service.spec.selector).to.equal(undefined);
+      expect(service.spec.ports).to.deep.equal([
+        { name: 'events', port: 8090, targetPort: 8090, protocol: 'TCP' },
+      ]);
+      expect(plainEnv(operatorContainer(deployment).env)['EVENTS_SERVICE']).to.equal(
+        `${NAME}-events`,
+      );
+      const role = findObject(objects, 'Role', `${NAME}-events-key`) as V1Role & ManifestObject;
+      expect(role.rules).to.deep.equal(eventsKeyRules(`${NAME}-events`, `${NAME}-events`));
     });
   });
 
@@ -294,7 +359,7 @@ describe('charts/gluster-operator: helm lint and helm template', function () {
       expect(pod.spec?.securityContext?.runAsNonRoot).to.equal(true);
     });
 
-    it('NetworkPolicy: egress to the API server, DNS and SSH only; ingress to the http port from the selected namespace', () => {
+    it('NetworkPolicy: egress to the API server, DNS and SSH only; ingress to the http port from the selected namespace, to the events port from anywhere', () => {
       const policy = findObject(objects, 'NetworkPolicy', NAME) as V1NetworkPolicy & ManifestObject;
       const deployment = findObject(objects, 'Deployment', NAME) as V1Deployment & ManifestObject;
       expect(policy.spec?.podSelector?.matchLabels).to.deep.equal(
@@ -313,6 +378,8 @@ describe('charts/gluster-operator: helm lint and helm template', function () {
           ],
           ports: [{ protocol: 'TCP', port: 8080 }],
         },
+        // The events port from anywhere: the storage nodes are outside the cluster.
+        { ports: [{ protocol: 'TCP', port: 8090 }] },
       ]);
       expect(policy.spec?.egress).to.deep.equal([
         {
@@ -415,7 +482,77 @@ describe('charts/gluster-operator: helm lint and helm template', function () {
           const env = plainEnv(operatorContainer(findObject(objects, 'Deployment', NAME)).env);
           expect(env['LEADER_ELECTION']).to.equal('false');
           expect(env).not.to.have.property('LEADER_ELECTION_LEASE_NAME');
-          expect(kindsOf(objects)).not.to.include('Role');
+          expect(objects.map(objectKey)).not.to.include(
+            `Role ${NAMESPACE}/${NAME}-leader-election`,
+          );
+          expect(objects.map(objectKey)).not.to.include(
+            `RoleBinding ${NAMESPACE}/${NAME}-leader-election`,
+          );
+        },
+      },
+      {
+        name: 'events: EVENTS_URL, a fixed nodePort, a key Secret of its own',
+        set: [
+          'events.url=http://192.0.2.10:30890',
+          'events.service.nodePort=30890',
+          'events.keySecret=pool-events-key',
+          'events.fallbackResync=1m',
+        ],
+        check: (objects) => {
+          const env = plainEnv(operatorContainer(findObject(objects, 'Deployment', NAME)).env);
+          expect(env).to.include({
+            EVENTS_URL: 'http://192.0.2.10:30890',
+            EVENTS_KEY_SECRET: 'pool-events-key',
+            EVENTS_FALLBACK_RESYNC: '1m',
+          });
+          const service = findObject(objects, 'Service', `${NAME}-events`) as ServiceObject;
+          expect(service.spec.ports?.[0]?.nodePort).to.equal(30890);
+          const role = findObject(objects, 'Role', `${NAME}-events-key`) as V1Role & ManifestObject;
+          expect(role.rules).to.deep.equal(eventsKeyRules('pool-events-key', `${NAME}-events`));
+        },
+      },
+      {
+        name: 'events.service.type=ClusterIP (an Ingress in front): no nodePort',
+        set: ['events.service.type=ClusterIP', 'events.service.nodePort=30890'],
+        check: (objects) => {
+          const service = findObject(objects, 'Service', `${NAME}-events`) as ServiceObject;
+          expect(service.spec.type).to.equal('ClusterIP');
+          expect(service.spec.ports?.[0]).not.to.have.property('nodePort');
+        },
+      },
+      {
+        name: 'events.port=0: no receiver, no events port, Service or key Role',
+        set: [
+          'events.port=0',
+          'networkPolicy.enabled=true',
+          'networkPolicy.apiServer.cidrs={10.0.0.1/32}',
+          'networkPolicy.storageNodes.cidrs={10.1.0.0/16}',
+        ],
+        check: (objects) => {
+          const container = operatorContainer(findObject(objects, 'Deployment', NAME));
+          expect(plainEnv(container.env)['EVENTS_PORT']).to.equal('0');
+          expect(container.ports?.map((port) => port.name)).to.deep.equal(['http']);
+          const keys = objects.map(objectKey);
+          expect(keys).not.to.include(`Service ${NAMESPACE}/${NAME}-events`);
+          expect(keys).not.to.include(`Role ${NAMESPACE}/${NAME}-events-key`);
+          expect(keys).not.to.include(`RoleBinding ${NAMESPACE}/${NAME}-events-key`);
+          const policy = findObject(objects, 'NetworkPolicy', NAME) as V1NetworkPolicy &
+            ManifestObject;
+          expect(
+            policy.spec?.ingress?.flatMap((rule) => rule.ports?.map((p) => p.port)),
+          ).to.deep.equal([8080]);
+        },
+      },
+      {
+        name: 'events.service.enabled=false: the port and the key Role stay, no Service to keep',
+        set: ['events.service.enabled=false'],
+        check: (objects) => {
+          const keys = objects.map(objectKey);
+          expect(keys).not.to.include(`Service ${NAMESPACE}/${NAME}-events`);
+          const role = findObject(objects, 'Role', `${NAME}-events-key`) as V1Role & ManifestObject;
+          expect(role.rules).to.deep.equal(eventsKeyRules(`${NAME}-events`));
+          const env = plainEnv(operatorContainer(findObject(objects, 'Deployment', NAME)).env);
+          expect(env).not.to.have.property('EVENTS_SERVICE');
         },
       },
       {
@@ -457,6 +594,18 @@ describe('charts/gluster-operator: helm lint and helm template', function () {
         name: 'a PodMonitor with metrics.auth kubernetes but no token',
         set: ['metrics.podMonitor.enabled=true'],
         message: /metrics\.podMonitor\.authorization/,
+      },
+      {
+        name: 'an events.url with credentials or a query',
+        set: ['events.url=http://user:pw@192.0.2.10:30890'],
+        message: /events\/url/,
+      },
+      { name: 'an events.url that is not http(s)', set: ['events.url=ftp://x'], message: /url/ },
+      { name: 'an events.port out of range', set: ['events.port=70000'], message: /events/ },
+      {
+        name: 'an unknown events.service.type',
+        set: ['events.service.type=Ingress'],
+        message: /type/,
       },
       { name: 'a misspelt value', set: ['replicas=3'], message: /replicas/ },
       { name: 'an unknown log level', set: ['logLevel=verbose'], message: /logLevel/ },
@@ -624,6 +773,25 @@ describe('charts/gluster-operator: helm install against a real API server', func
       name: `${release}-leader-election`,
     });
     expect(lease.rules?.[0]?.resources).to.deep.equal(['leases']);
+    const eventsKey: V1Role = await rbac.readNamespacedRole({
+      namespace,
+      name: `${release}-events-key`,
+    });
+    expect(eventsKey.rules).to.deep.equal(eventsKeyRules(`${release}-events`, `${release}-events`));
+    const eventsKeyBinding = await rbac.readNamespacedRoleBinding({
+      namespace,
+      name: `${release}-events-key`,
+    });
+    expect(eventsKeyBinding.subjects).to.deep.equal([
+      { kind: 'ServiceAccount', name: release, namespace },
+    ]);
+    const events = await core.readNamespacedService({ namespace, name: `${release}-events` });
+    expect(events.spec?.type).to.equal('NodePort');
+    expect(events.spec?.selector).to.equal(undefined);
+    expect(events.spec?.ports?.map((p) => [p.name, p.port, p.targetPort])).to.deep.equal([
+      ['events', 8090, 8090],
+    ]);
+    expect(events.spec?.ports?.[0]?.nodePort, 'a nodePort assigned').to.be.a('number');
   });
 
   it('admits the pod template where the restricted Pod Security Standard is enforced', async () => {
@@ -678,12 +846,30 @@ describe('charts/gluster-operator: helm install against a real API server', func
     expect(plainEnv(operatorContainer(deployment).env)['WATCH_NAMESPACE']).to.equal(watchNamespace);
   });
 
+  it("lets the release's service account create and get its events key Secret, in the release's namespace only", async () => {
+    // After the upgrade the ClusterRole is bound in watchNamespace alone: get in the release's
+    // namespace comes from the events-key Role, and only for the key Secret.
+    const kubeconfigPath = await cp.serviceAccountKubeconfig(namespace, release);
+    const canI = async (...args: string[]): Promise<string> =>
+      (await cp.kubectl(['auth', 'can-i', ...args], { kubeconfigPath })).stdout.trim();
+    const cases: { readonly args: string[]; readonly allowed: 'yes' | 'no' }[] = [
+      { args: ['create', 'secrets', '-n', namespace], allowed: 'yes' },
+      { args: ['get', `secrets/${release}-events`, '-n', namespace], allowed: 'yes' },
+      { args: ['get', 'secrets/another', '-n', namespace], allowed: 'no' },
+      { args: ['create', 'secrets', '-n', watchNamespace], allowed: 'no' },
+      { args: ['delete', `secrets/${release}-events`, '-n', namespace], allowed: 'no' },
+      { args: ['update', `secrets/${release}-events`, '-n', namespace], allowed: 'no' },
+    ];
+    for (const tc of cases) expect(await canI(...tc.args), tc.args.join(' ')).to.equal(tc.allowed);
+  });
+
   it("runs the operator with the installed Deployment's environment and the chart's RBAC alone", async function () {
     this.timeout(180_000);
     const deployment = await apps.readNamespacedDeployment({ namespace, name: release });
     const shipped = plainEnv(operatorContainer(deployment).env);
     const podName = `${release}-0`;
     const httpPort = await freePort();
+    const eventsPort = await freePort();
     // As bench/shipped-operator.ts: the Deployment's values, then only what a pod would get
     // elsewhere (its identity, the token, here a client certificate) and a loopback listener.
     operator = await spawnOperator({
@@ -696,8 +882,13 @@ describe('charts/gluster-operator: helm install against a real API server', func
         ...shipped,
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: String(httpPort),
+        // As HTTP_PORT: a free loopback port, not the shipped 8090 on every interface.
+        EVENTS_HOST: '127.0.0.1',
+        EVENTS_PORT: String(eventsPort),
         POD_NAME: podName,
         POD_NAMESPACE: namespace,
+        // A documentation address (RFC 5737): recorded in the events EndpointSlice, never reached.
+        POD_IP: '192.0.2.1',
       },
     });
     const running = operator;

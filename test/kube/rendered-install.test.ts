@@ -53,12 +53,15 @@ describe('install/gluster-operator.yaml', function () {
     ).to.deep.equal([]);
   });
 
-  it('holds the CRDs and the Deployment', async () => {
+  it('holds the CRDs, the Deployment and what glusterd events need', async () => {
     const documents = describeDocuments(await readFile(INSTALL_FILE, 'utf8'));
     expect([...documents.keys()]).to.include.members([
       'CustomResourceDefinition glusterclusters.glusteroperator.io',
       'CustomResourceDefinition glustervolumes.glusteroperator.io',
       'Deployment gluster-operator/gluster-operator',
+      'Service gluster-operator/gluster-operator-events',
+      'Role gluster-operator/gluster-operator-events-key',
+      'RoleBinding gluster-operator/gluster-operator-events-key',
     ]);
   });
 });

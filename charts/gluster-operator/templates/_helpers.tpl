@@ -70,3 +70,8 @@ app.kubernetes.io/part-of: gluster-operator
 {{- end }}
 {{- .Values.metrics.auth }}
 {{- end }}
+
+{{/* EVENTS_KEY_SECRET: events.keySecret, or <full name>-events (gluster-operator-events as deploy/). */}}
+{{- define "gluster-operator.eventsKeySecret" -}}
+{{- default (printf "%s-events" (include "gluster-operator.fullname" .)) .Values.events.keySecret }}
+{{- end }}
