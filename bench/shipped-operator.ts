@@ -7,8 +7,13 @@
  * What the bench adds to the shipped environment, and nothing else: WATCH_NAMESPACE, HTTP_PORT (a
  * free port), HTTP_HOST=127.0.0.1 (the shipped 0.0.0.0 would open the port on every interface of
  * this machine; the bench only scrapes loopback), KUBECONFIG (the service account's client
- * certificate for the test control plane, in place of the pod's token), the two Downward API
- * variables (POD_NAME, POD_NAMESPACE) and, for the runtime tree, the image's NODE_ENV=production.
+ * certificate for the test control plane, in place of the pod's token), the three Downward API
+ * variables (POD_NAME, POD_NAMESPACE, and POD_IP, a documentation address (RFC 5737) that only the
+ * events EndpointSlice records: no kube-proxy routes to it here) and, for the runtime tree, the
+ * image's NODE_ENV=production.
+ * A bench may add more by `extraEnv` (bench/event-to-status.ts: EVENTS_URL, the address the
+ * testbed's nodes reach this machine at, which a cluster gives by its Service); those are part of
+ * `benchEnv` and named in the bench's own report.
  */
 import { metricsReaderToken } from '../test/support/metrics-reader-token.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,7 +38,7 @@ export const OPERATOR_USER = `system:serviceaccount:${OPERATOR_NAMESPACE}:${SERV
 const CONTAINER = 'operator';
 
 /** The variables a pod gets from the Downward API; the bench supplies these itself. */
-const DOWNWARD_API = new Set(['POD_NAME', 'POD_NAMESPACE']);
+const DOWNWARD_API = new Set(['POD_NAME', 'POD_NAMESPACE', 'POD_IP']);
 
 /**
  * Every `env` entry with a literal `value` of the operator container in deploy/deployment.yaml.
@@ -155,6 +160,8 @@ export async function startShippedOperator(options: {
   readonly podName?: string;
   readonly maxLogLines?: number;
   readonly maxOutputChars?: number;
+  /** Variables the bench adds (after the shipped ones and its own, so they win); default none. */
+  readonly extraEnv?: Readonly<Record<string, string>>;
 }): Promise<ShippedOperator> {
   const shippedEnv = readShippedEnv();
   const metricsToken = await metricsReaderToken(options.controlPlane);
@@ -167,7 +174,9 @@ export async function startShippedOperator(options: {
     HTTP_PORT: String(httpPort),
     POD_NAME: podName,
     POD_NAMESPACE: OPERATOR_NAMESPACE,
+    POD_IP: '192.0.2.1',
     ...(options.runtime.runtime === 'dist' ? { NODE_ENV: 'production' } : {}),
+    ...options.extraEnv,
   };
   // baseEnv 'pod': PATH and HOME, nothing else inherited and no test settings; then the shipped
   // values, then the bench's (which win where both name a variable: HTTP_PORT, HTTP_HOST).
