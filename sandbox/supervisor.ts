@@ -136,6 +136,7 @@ export async function runSupervisor(paths: SandboxPaths, logger: Logger): Promis
     // glusterd's events: on the pool's bridge, where the nodes reach this machine (a
     // GlusterCluster with spec.events.enabled gets them; docs/events.md).
     const eventsPort = await freePort();
+    const bridge = pool.hostIpv4;
     const startOperator = (): OperatorProcess =>
       spawnOperator({
         kubeconfigPath: operatorKubeconfig,
@@ -150,9 +151,9 @@ export async function runSupervisor(paths: SandboxPaths, logger: Logger): Promis
           // Look again within a second while a change is under way, so a change shows quickly.
           PROGRESS_REQUEUE_MS: '1000',
           LOG_LEVEL: 'info',
-          EVENTS_HOST: pool.hostIpv4,
+          EVENTS_HOST: bridge,
           EVENTS_PORT: String(eventsPort),
-          EVENTS_URL: `http://${pool.hostIpv4}:${String(eventsPort)}`,
+          EVENTS_URL: `http://${bridge}:${String(eventsPort)}`,
         },
       });
     let running = startOperator();
