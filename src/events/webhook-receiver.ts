@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseGlusterdEvent, type GlusterdEvent } from '../core/events/glusterd-event.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { listen, type ListeningServer } from '../observability/listening-server.js';
 import { KeyedTokenBuckets, TokenBucket } from './token-bucket.js';
 
 /** Why a post was refused; each has its own status code (see STATUS_OF). */
@@ -85,14 +85,7 @@ export interface WebhookReceiverOptions {
   readonly closeGraceMs?: number;
 }
 
-export interface RunningWebhookReceiver {
-  /** The port bound. */
-  readonly port: number;
-  /** e.g. http://127.0.0.1:8443 */
-  readonly url: string;
-  /** Stops accepting, lets requests in progress finish (within the grace), closes every connection. */
-  close(): Promise<void>;
-}
+export type RunningWebhookReceiver = ListeningServer;
 
 export const EVENTS_PATH_PREFIX = '/v1/events/';
 
@@ -244,41 +237,14 @@ export async function startWebhookReceiver(
     },
   );
   server.maxHeadersCount = 64;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port: options.port, host: options.host ?? '0.0.0.0' }, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  return listen(server, {
+    port: options.port,
+    host: options.host ?? '0.0.0.0',
+    logger,
+    listening: 'Receiving glusterd events',
+    failed: 'Event receiver failed',
+    ...(options.closeGraceMs === undefined ? {} : { closeGraceMs: options.closeGraceMs }),
   });
-  server.on('error', (error) => {
-    logger.error('Event receiver failed', { error: describe(error) });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
-  logger.info('Receiving glusterd events', { url });
-
-  let closing: Promise<void> | undefined;
-  return {
-    port: address.port,
-    url,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        const grace = setTimeout(() => {
-          server.closeAllConnections();
-        }, options.closeGraceMs ?? 5_000);
-        grace.unref();
-        server.close(() => {
-          clearTimeout(grace);
-          resolve();
-        });
-        // Keep-alive connections with no request in progress would hold close() open.
-        server.closeIdleConnections();
-      });
-      return closing;
-    },
-  };
 }
 
 const PER_POOL_RATE = { ratePerSecond: 20, burst: 200 };

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { HaStatus } from '../ha/ha-role.js';
 import type { Logger } from './logger.js';
+import { listen, type ListeningServer } from './listening-server.js';
 import type { RequestAuthorizer } from './request-authorizer.js';
 import { bearerTokenOf } from './request-authorizer.js';
 
@@ -31,14 +31,7 @@ export interface HttpServerOptions {
   readonly closeGraceMs?: number;
 }
 
-export interface RunningHttpServer {
-  /** The port bound. */
-  readonly port: number;
-  /** e.g. http://127.0.0.1:8080 */
-  readonly url: string;
-  /** Stops accepting, lets requests in progress finish (within the grace), closes every connection. */
-  close(): Promise<void>;
-}
+export type RunningHttpServer = ListeningServer;
 
 /**
  * GET (or HEAD):
@@ -138,41 +131,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       else response.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port: options.port, ...(options.host ? { host: options.host } : {}) }, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  return listen(server, {
+    port: options.port,
+    ...(options.host ? { host: options.host } : {}),
+    logger,
+    listening: 'Serving health, metrics and status',
+    failed: 'HTTP server failed',
+    ...(options.closeGraceMs === undefined ? {} : { closeGraceMs: options.closeGraceMs }),
   });
-  server.on('error', (error) => {
-    logger.error('HTTP server failed', { error: describe(error) });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
-  logger.info('Serving health, metrics and status', { url });
-
-  let closing: Promise<void> | undefined;
-  return {
-    port: address.port,
-    url,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        const grace = setTimeout(() => {
-          server.closeAllConnections();
-        }, options.closeGraceMs ?? 5_000);
-        grace.unref();
-        server.close(() => {
-          clearTimeout(grace);
-          resolve();
-        });
-        // Keep-alive connections with no request in progress would hold close() open.
-        server.closeIdleConnections();
-      });
-      return closing;
-    },
-  };
 }
 
 const ROUTES = new Set(['/healthz', '/readyz', '/metrics', '/status']);
