@@ -53,6 +53,22 @@ export async function runOperator(): Promise<void> {
   });
 
   let operator: RunningOperator | undefined;
+  // glustereventsd's posts: every replica listens; only the leader's router takes them (a
+  // standby answers 503, and the resync is the backstop). See docs/events.md. Bound before
+  // anything else starts, so a port that cannot be had stops the start-up, not a replica
+  // already in the election.
+  const receiver =
+    config.eventsPort === 0
+      ? undefined
+      : await startWebhookReceiver({
+          port: config.eventsPort,
+          host: config.eventsHost,
+          logger,
+          sink: () => operator?.eventSink,
+          onOutcome: (outcome) => {
+            metrics.countEventPost(outcome.event, outcome.result);
+          },
+        });
   const endpointSlice =
     config.eventsPort !== 0 &&
     config.eventsService !== undefined &&
@@ -140,21 +156,6 @@ export async function runOperator(): Promise<void> {
             : {}),
         });
 
-  // glustereventsd's posts: every replica listens; only the leader's router takes them (a
-  // standby answers 503, and the resync is the backstop). See docs/events.md.
-  const receiver =
-    config.eventsPort === 0
-      ? undefined
-      : await startWebhookReceiver({
-          port: config.eventsPort,
-          host: config.eventsHost,
-          logger,
-          sink: () => operator?.eventSink,
-          onOutcome: (outcome) => {
-            metrics.countEventPost(outcome.event, outcome.result);
-          },
-        });
-  if (receiver) logger.info('Listening for glusterd events', { port: receiver.port });
 
   logger.info('Stopping', { signal: await stopRequested });
   if (elector) {

@@ -39,7 +39,7 @@ export interface OperatorProcessOptions {
    * `test` (default): this process's environment, the quick test settings above
    * (PROGRESS_REQUEUE_MS, LOG_LEVEL, leader election), then `env`. `pod`: a pod's worth only, for
    * benchmarks of the shipped defaults: PATH, HOME, KUBECONFIG, WATCH_NAMESPACE, POD_NAME,
-   * HTTP_HOST and HTTP_PORT, then `env`; nothing else inherited and no test setting (`logLevel`
+   * HTTP_HOST and HTTP_PORT, EVENTS_HOST and EVENTS_PORT, then `env`; nothing else inherited and no test setting (`logLevel`
    * and `leaderElection` are ignored).
    */
   readonly baseEnv?: 'test' | 'pod';
@@ -136,6 +136,9 @@ function killOnExit(child: ChildProcess): void {
 export async function spawnOperator(options: OperatorProcessOptions): Promise<OperatorProcess> {
   const podName = options.podName ?? 'operator-under-test';
   const httpPort = options.httpPort ?? (await freePort());
+  // glusterd's events as the HTTP port: loopback and a free port, not 8090 on every interface
+  // (two replicas on one machine would contend for it); `env` may say otherwise.
+  const eventsEnv = { EVENTS_HOST: '127.0.0.1', EVENTS_PORT: String(await freePort()) };
   const election = options.leaderElection;
   const electionEnv: Record<string, string> =
     election === false
@@ -159,6 +162,7 @@ export async function spawnOperator(options: OperatorProcessOptions): Promise<Op
     POD_NAME: podName,
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: String(httpPort),
+    ...eventsEnv,
   };
   const child = spawn(process.execPath, [...command.args], {
     cwd: command.cwd,
@@ -174,6 +178,7 @@ export async function spawnOperator(options: OperatorProcessOptions): Promise<Op
             POD_NAME: podName,
             HTTP_HOST: '127.0.0.1',
             HTTP_PORT: String(httpPort),
+            ...eventsEnv,
             ...electionEnv,
             ...options.env,
           },
