@@ -156,7 +156,6 @@ export async function runOperator(): Promise<void> {
             : {}),
         });
 
-
   logger.info('Stopping', { signal: await stopRequested });
   if (elector) {
     // Ends the leading work first, then clears the Lease so a standby takes over at once.
