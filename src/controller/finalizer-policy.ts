@@ -1,23 +1,35 @@
-import type { GlusterCluster } from '../api/gluster-cluster.js';
-import { FINALIZER } from '../api/gluster-cluster.js';
-import type { GlusterClusterApi } from '../kube/gluster-cluster-api.js';
+import type { CustomResourceApi } from '../kube/custom-resource-api.js';
+
+interface Finalizable {
+  readonly metadata: {
+    readonly namespace: string;
+    readonly name: string;
+    readonly deletionTimestamp?: string;
+    readonly finalizers?: readonly string[];
+  };
+}
 
 /**
- * Keeps the finalizer exactly when deleting the resource has work to do: only
- * `deletionPolicy: Dissolve` acts on deletion; with Retain the resource goes at once. Returns
- * the object as it now is, or 'let-go' for a resource being deleted without the finalizer
- * (nothing is left to do for it).
+ * A pass's first step on the object it read: keeps the operator's `finalizer` exactly when
+ * deleting the resource has work to do (`actsOnDeletion`: GlusterCluster's `deletionPolicy:
+ * Dissolve`, GlusterVolume's `Delete`); otherwise the resource goes at once when deleted. Returns
+ * the object as it now is, or undefined for a resource being deleted without the finalizer:
+ * nothing is left to do for it, and what the operator kept for it is forgotten first.
  */
-export async function applyFinalizerPolicy(
-  api: Pick<GlusterClusterApi, 'addFinalizer' | 'removeFinalizer'>,
-  cluster: GlusterCluster,
-): Promise<GlusterCluster | 'let-go'> {
-  const { namespace, name } = cluster.metadata;
-  const isDeleting = cluster.metadata.deletionTimestamp !== undefined;
-  const hasFinalizer = cluster.metadata.finalizers?.includes(FINALIZER) ?? false;
-  const policy = cluster.spec.deletionPolicy ?? 'Retain';
-  if (isDeleting) return hasFinalizer ? cluster : 'let-go';
-  if (policy === 'Dissolve' && !hasFinalizer) return api.addFinalizer(namespace, name);
-  if (policy === 'Retain' && hasFinalizer) return api.removeFinalizer(namespace, name);
-  return cluster;
+export async function applyFinalizerPolicy<TObject extends Finalizable>(
+  api: Pick<CustomResourceApi<TObject>, 'addFinalizer' | 'removeFinalizer'>,
+  object: TObject,
+  policy: { readonly finalizer: string; readonly actsOnDeletion: boolean },
+  forget: () => Promise<void>,
+): Promise<TObject | undefined> {
+  const { namespace, name, deletionTimestamp, finalizers } = object.metadata;
+  const hasFinalizer = finalizers?.includes(policy.finalizer) ?? false;
+  if (deletionTimestamp !== undefined) {
+    if (hasFinalizer) return object;
+    await forget();
+    return undefined;
+  }
+  if (policy.actsOnDeletion && !hasFinalizer) return api.addFinalizer(namespace, name);
+  if (!policy.actsOnDeletion && hasFinalizer) return api.removeFinalizer(namespace, name);
+  return object;
 }

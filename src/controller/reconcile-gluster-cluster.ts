@@ -4,6 +4,7 @@ import type {
   GlusterNodeSpec,
   NodeState,
 } from '../api/gluster-cluster.js';
+import { FINALIZER } from '../api/gluster-cluster.js';
 import type { PassFailure } from '../core/compute-status.js';
 import { computeStatus, describeAction } from '../core/compute-status.js';
 import { parseDurationMs } from '../core/duration.js';
@@ -164,12 +165,13 @@ export async function reconcileGlusterCluster(
   const resource: PassResource<GlusterCluster, GlusterClusterStatus> = {
     read: () => readUnlessGone(() => deps.api.get(key.namespace, key.name)),
     forget,
-    prepare: async (cluster) => {
-      const prepared = await applyFinalizerPolicy(deps.api, cluster);
-      if (prepared !== 'let-go') return prepared;
-      await forget();
-      return undefined;
-    },
+    prepare: (cluster) =>
+      applyFinalizerPolicy(
+        deps.api,
+        cluster,
+        { finalizer: FINALIZER, actsOnDeletion: cluster.spec.deletionPolicy === 'Dissolve' },
+        forget,
+      ),
     run: async (cluster, fence) => {
       const outcome = await runPass(deps, clusterKey, cluster, fence, signal, forget, (ms) => {
         lookStartedMs = ms;

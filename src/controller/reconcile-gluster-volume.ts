@@ -1,5 +1,6 @@
 import type { GlusterCluster } from '../api/gluster-cluster.js';
 import type { GlusterVolume, GlusterVolumeStatus } from '../api/gluster-volume.js';
+import { VOLUME_FINALIZER } from '../api/gluster-volume.js';
 import type { PassFailure } from '../core/compute-status.js';
 import { parseDurationMs } from '../core/duration.js';
 import { computeVolumeStatus } from '../core/volume/compute-volume-status.js';
@@ -36,7 +37,7 @@ import type { PassOutcome, PassResource, PassResult } from './pass/reconcile-pas
 import { runReconcilePass } from './pass/reconcile-pass.js';
 import { readUnlessGone } from './pass/read-unless-gone.js';
 import type { VolumeCommands } from './volume-commands.js';
-import { applyVolumeFinalizerPolicy } from './volume-finalizer-policy.js';
+import { applyFinalizerPolicy } from './finalizer-policy.js';
 import { volumeHealthOf } from './volume-health.js';
 import type { VolumeHealth } from '../observability/volume-metrics.js';
 
@@ -116,12 +117,13 @@ export async function reconcileGlusterVolume(
   const resource: PassResource<GlusterVolume, GlusterVolumeStatus> = {
     read: () => readUnlessGone(() => deps.api.get(key.namespace, key.name)),
     forget,
-    prepare: async (volume) => {
-      const prepared = await applyVolumeFinalizerPolicy(deps.api, volume);
-      if (prepared !== 'let-go') return prepared;
-      await forget();
-      return undefined;
-    },
+    prepare: (volume) =>
+      applyFinalizerPolicy(
+        deps.api,
+        volume,
+        { finalizer: VOLUME_FINALIZER, actsOnDeletion: volume.spec.deletionPolicy === 'Delete' },
+        forget,
+      ),
     run: async (volume, fence) => {
       lookStartedMs = deps.now().getTime();
       const outcome = await runVolumePass(deps, volumeKey, volume, fence, signal, forget);

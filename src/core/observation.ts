@@ -21,6 +21,28 @@ export function identityOf(node: NodeObservation): string | undefined {
   return node.uuid ?? node.rememberedUuid;
 }
 
+/**
+ * UUID → the name a member goes by: the address of the spec node known by that UUID (its answer
+ * this pass, else the remembered one), else the spec address or gluster host name under which
+ * the first of `viewers` lists it. Viewers default to every node that answered.
+ */
+export function memberNames(
+  nodes: readonly NodeObservation[],
+  viewers: readonly NodeObservation[] = nodes,
+): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const node of nodes) {
+    const uuid = identityOf(node);
+    if (uuid !== undefined) names.set(uuid, node.address);
+  }
+  for (const viewer of viewers) {
+    for (const member of viewer.view ?? []) {
+      if (!names.has(member.uuid)) names.set(member.uuid, member.specAddress ?? member.hostname);
+    }
+  }
+  return names;
+}
+
 /** Why a node could not be asked, in the terms of the status. */
 export type NodeFailure =
   | { readonly kind: 'ssh'; readonly message: string }

@@ -5,7 +5,7 @@ import type {
   RemovalPolicy,
 } from '../api/gluster-cluster.js';
 import type { NodeObservation, ObservedMember, Observation } from './observation.js';
-import { identityOf } from './observation.js';
+import { identityOf, memberNames } from './observation.js';
 import type {
   Action,
   BlockReason,
@@ -229,16 +229,7 @@ function chooseCommandNode(candidates: readonly Reachable[]): Reachable | undefi
 }
 
 function namer(input: PlanInput, observers: readonly Reachable[]): (uuid: string) => string {
-  const names = new Map<string, string>();
-  for (const node of input.observation.nodes) {
-    const uuid = identityOf(node);
-    if (uuid !== undefined) names.set(uuid, node.address);
-  }
-  for (const observer of observers) {
-    for (const member of observer.view) {
-      if (!names.has(member.uuid)) names.set(member.uuid, member.specAddress ?? member.hostname);
-    }
-  }
+  const names = memberNames(input.observation.nodes, observers);
   return (uuid) => names.get(uuid) ?? uuid;
 }
 

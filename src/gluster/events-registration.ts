@@ -1,3 +1,5 @@
+import type { NodeReportedProblem } from '../api/events-delivery-reasons.js';
+import { isNodeReportedProblem } from '../api/events-delivery-reasons.js';
 import type { CallOptions, GlusterCli } from './gluster-cli.js';
 
 /** The verb the registration is logged and counted under. */
@@ -33,13 +35,7 @@ export type EventsRegistrationResult =
     }
   | {
       readonly ok: false;
-      readonly problem:
-        | 'EventsUnsupported'
-        | 'EventsDaemonDown'
-        | 'WebhookUnreachable'
-        | 'WebhookRejected'
-        | 'EventsPortChanged'
-        | 'RegistrationFailed';
+      readonly problem: NodeReportedProblem;
       readonly message: string;
     };
 
@@ -292,25 +288,10 @@ export function parseRegistrationResult(
     return { ok: true, changed, started, reloaded };
   }
   const { problem, message } = fields;
-  if (fields['ok'] !== false || typeof message !== 'string' || !isProblem(problem)) {
+  if (fields['ok'] !== false || typeof message !== 'string' || !isNodeReportedProblem(problem)) {
     return malformed();
   }
   return { ok: false, problem, message: message.slice(0, 1024) };
-}
-
-const PROBLEMS = new Set([
-  'EventsUnsupported',
-  'EventsDaemonDown',
-  'WebhookUnreachable',
-  'WebhookRejected',
-  'EventsPortChanged',
-  'RegistrationFailed',
-]);
-
-function isProblem(
-  value: unknown,
-): value is Extract<EventsRegistrationResult, { ok: false }>['problem'] {
-  return typeof value === 'string' && PROBLEMS.has(value);
 }
 
 function malformed(): EventsRegistrationResult {

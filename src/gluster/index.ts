@@ -56,7 +56,8 @@ export {
   parseBrick,
 } from './volume-arguments.js';
 export type { BrickAddress } from './volume-arguments.js';
-export { assertLayout, describeLayoutCounts, layoutOfCounts, setSizeOf } from './volume-layout.js';
+export { assertLayout } from './volume-layout.js';
+export { describeLayout, layoutOfReported, setSizeOf } from '../api/volume-layout-counts.js';
 export type { VolumeLayoutCounts } from './volume-layout.js';
 export {
   RemoveBrickIncompleteError,

@@ -1,3 +1,4 @@
+import { describeLayout, layoutOfReported } from '../api/volume-layout-counts.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { CommandResult } from '../exec/executor.js';
 import { child, optionalText } from './cli-output.js';
@@ -8,13 +9,7 @@ import { RemoveBrickIncompleteError, VolumeLayoutMismatchError } from './volume-
 import { requireVolumeIdentity } from './volume-identity.js';
 import { getVolume } from './volume-info.js';
 import type { VolumeLayoutCounts } from './volume-layout.js';
-import {
-  addBrickLayoutArgs,
-  assertLayout,
-  assertWholeSets,
-  describeLayoutCounts,
-  layoutOfCounts,
-} from './volume-layout.js';
+import { addBrickLayoutArgs, assertLayout, assertWholeSets } from './volume-layout.js';
 import type { TaskStatus } from './volume-task-status.js';
 import { parseTaskStatus, TASK_NOT_STARTED, TASK_STATUS } from './volume-task-status.js';
 
@@ -67,8 +62,8 @@ export async function addBricks(
   const volume = await getVolume(cli, node, name, options);
   // No such volume: glusterd's own refusal says so.
   if (volume !== undefined) {
-    const actual = describeLayoutCounts(layoutOfCounts(volume));
-    const requested = describeLayoutCounts(layout);
+    const actual = describeLayout(layoutOfReported(volume));
+    const requested = describeLayout(layout);
     if (actual !== requested) throw new VolumeLayoutMismatchError(name, node, requested, actual);
   }
   const args = [

@@ -1,19 +1,9 @@
+import type { LayoutCounts } from '../api/volume-layout-counts.js';
+import { describeLayout, setSizeOf } from '../api/volume-layout-counts.js';
 import { InvalidArgumentError } from '../errors.js';
 
-/**
- * The counts that shape every set of a volume, as `volume create` and `add-brick` take them. The
- * same shape as the planner's LayoutCounts (src/core/volume/volume-layout.ts), so an action's
- * layout is passed as it is.
- */
-export type VolumeLayoutCounts =
-  | {
-      readonly type: 'Replicate';
-      readonly replica: number;
-      /** 0, or 1: the last brick of each set is an arbiter (replica 3 only). */
-      readonly arbiter: number;
-    }
-  | { readonly type: 'Disperse'; readonly disperse: number; readonly redundancy: number }
-  | { readonly type: 'Distribute' };
+/** The counts that shape every set of a volume, as `volume create` and `add-brick` take them. */
+export type VolumeLayoutCounts = LayoutCounts;
 
 // Far above any real layout; keeps a typo from reaching glusterd.
 const MAX_SET_SIZE = 64;
@@ -52,24 +42,12 @@ export function assertLayout(layout: VolumeLayoutCounts): void {
   }
 }
 
-/** Bricks per set: the replica or disperse count, or 1 for Distribute. */
-export function setSizeOf(layout: VolumeLayoutCounts): number {
-  switch (layout.type) {
-    case 'Replicate':
-      return layout.replica;
-    case 'Disperse':
-      return layout.disperse;
-    case 'Distribute':
-      return 1;
-  }
-}
-
 /** Refuses a brick list that is not whole sets of the layout. */
 export function assertWholeSets(layout: VolumeLayoutCounts, brickCount: number): void {
   const size = setSizeOf(layout);
   if (brickCount === 0 || brickCount % size !== 0) {
     throw new InvalidArgumentError(
-      `${brickCount} bricks are not whole sets of ${size} (${describeLayoutCounts(layout)})`,
+      `${brickCount} bricks are not whole sets of ${size} (${describeLayout(layout)})`,
     );
   }
 }
@@ -97,25 +75,4 @@ export function createLayoutArgs(layout: VolumeLayoutCounts): string[] {
  */
 export function addBrickLayoutArgs(layout: VolumeLayoutCounts): string[] {
   return layout.type === 'Replicate' ? createLayoutArgs(layout) : [];
-}
-
-export function describeLayoutCounts(layout: VolumeLayoutCounts): string {
-  const words = createLayoutArgs(layout);
-  return words.length === 0 ? 'distribute' : words.join(' ');
-}
-
-/** The layout of an existing volume, from the counts volume info reports. */
-export function layoutOfCounts(counts: {
-  readonly replicaCount: number;
-  readonly arbiterCount: number;
-  readonly disperseCount: number;
-  readonly redundancyCount: number;
-}): VolumeLayoutCounts {
-  if (counts.disperseCount > 0) {
-    return { type: 'Disperse', disperse: counts.disperseCount, redundancy: counts.redundancyCount };
-  }
-  if (counts.replicaCount > 1) {
-    return { type: 'Replicate', replica: counts.replicaCount, arbiter: counts.arbiterCount };
-  }
-  return { type: 'Distribute' };
 }

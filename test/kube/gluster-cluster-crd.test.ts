@@ -27,7 +27,12 @@ import {
   NODE_STATES,
   REMOVAL_POLICIES,
 } from '../support/gluster-cluster-samples.js';
-import { HOSTILE_STRINGS } from '../support/hostile-strings.js';
+import {
+  columns,
+  itRefusesEach,
+  itRefusesHostileStrings,
+  refused,
+} from '../support/crd-refusals.js';
 import { createTestNamespace, loadKubeConfig } from '../support/kube-test-helpers.js';
 
 /**
@@ -464,13 +469,7 @@ describe('GlusterCluster CRD on a real API server', function () {
       },
     ];
 
-    for (const tc of cases) {
-      it(tc.name, async function () {
-        const refusal = await refused(dryRunCreate(aCluster('invalid', tc.spec)));
-        expect(refusal.code).to.equal(422);
-        expect(refusal.message).to.match(tc.message);
-      });
-    }
+    itRefusesEach(cases, (spec) => dryRunCreate(aCluster('invalid', spec)));
 
     // Each string field, with how to set it: every hostile string is refused there.
     const stringFields: { path: string; spec: (value: string) => Record<string, unknown> }[] = [
@@ -491,15 +490,7 @@ describe('GlusterCluster CRD on a real API server', function () {
         spec: (name) => ({ events: { enabled: true, tokenSecretRef: { name } } }),
       },
     ];
-    for (const { path, spec } of stringFields) {
-      it(`${path}: every string a shell would interpret`, async function () {
-        for (const value of HOSTILE_STRINGS) {
-          const refusal = await refused(dryRunCreate(aCluster('hostile', spec(value))));
-          expect(refusal.code, JSON.stringify(value)).to.equal(422);
-          expect(refusal.message, JSON.stringify(value)).to.include(`${path}: `);
-        }
-      });
-    }
+    itRefusesHostileStrings(stringFields, (spec) => dryRunCreate(aCluster('hostile', spec)));
 
     it('accepts the boundaries of what the cases above refuse', async function () {
       const created = await dryRunCreate(
@@ -845,19 +836,6 @@ function valuePaths(value: unknown, prefix = ''): string[] {
   return [...paths].sort();
 }
 
-/** The API server's refusal of a call: its HTTP code and its Status message. */
-async function refused(call: Promise<unknown>): Promise<{ code: number; message: string }> {
-  try {
-    await call;
-  } catch (err) {
-    if (!(err instanceof ApiException)) throw err;
-    const body: unknown = err.body;
-    const status = (typeof body === 'string' ? JSON.parse(body) : body) as { message?: string };
-    return { code: err.code, message: status.message ?? String(body) };
-  }
-  throw new Error('Expected the API server to refuse the request, but it accepted it');
-}
-
 /** Which of spec.nodes[i].address the API server refused (an accepted create refuses none). */
 async function refusedAddressIndexes(call: Promise<unknown>): Promise<Set<number>> {
   const indexes = new Set<number>();
@@ -886,8 +864,4 @@ function seededRandom(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function columns(line: string): string[] {
-  return line.trim().split(/\s+/);
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { ApiException, CustomObjectsApi, loadAllYaml } from '@kubernetes/client-node';
+import { CustomObjectsApi, loadAllYaml } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION } from '../../src/api/gluster-cluster.js';
 import { checkHostAddress } from '../../src/api/host-address.js';
 import {
@@ -23,6 +23,12 @@ import {
   EVERY_SPEC_FIELD,
 } from '../support/gluster-volume-samples.js';
 import { HOSTILE_STRINGS } from '../support/hostile-strings.js';
+import {
+  columns,
+  itRefusesEach,
+  itRefusesHostileStrings,
+  refused,
+} from '../support/crd-refusals.js';
 import { createTestNamespace, loadKubeConfig } from '../support/kube-test-helpers.js';
 
 /**
@@ -794,13 +800,9 @@ describe('GlusterVolume CRD on a real API server', function () {
       },
     ];
 
-    for (const tc of cases) {
-      it(tc.name, async function () {
-        const refusal = await refused(dryRunCreate(aVolume(tc.metadataName ?? 'valid', tc.spec)));
-        expect(refusal.code).to.equal(422);
-        expect(refusal.message).to.match(tc.message);
-      });
-    }
+    itRefusesEach(cases, (spec, metadataName) =>
+      dryRunCreate(aVolume(metadataName ?? 'valid', spec)),
+    );
 
     // Each string field that reaches a command line, with how to set it: every hostile string is
     // refused there.
@@ -816,15 +818,7 @@ describe('GlusterVolume CRD on a real API server', function () {
       { path: 'spec.clusterRef.name', spec: (name) => ({ clusterRef: { name } }) },
       { path: 'spec.options', spec: (key) => ({ options: { [key]: 'on' } }) },
     ];
-    for (const { path, spec } of stringFields) {
-      it(`${path}: every string a shell would interpret`, async function () {
-        for (const value of HOSTILE_STRINGS) {
-          const refusal = await refused(dryRunCreate(aVolume('hostile', spec(value))));
-          expect(refusal.code, JSON.stringify(value)).to.equal(422);
-          expect(refusal.message, JSON.stringify(value)).to.include(`${path}: `);
-        }
-      });
-    }
+    itRefusesHostileStrings(stringFields, (spec) => dryRunCreate(aVolume('hostile', spec)));
 
     it('option values: every string a shell would interpret is kept, but for control characters', async function () {
       for (const value of HOSTILE_STRINGS) {
@@ -1062,20 +1056,3 @@ describe('GlusterVolume CRD on a real API server', function () {
     });
   });
 });
-
-/** The API server's refusal of a call: its HTTP code and its Status message. */
-async function refused(call: Promise<unknown>): Promise<{ code: number; message: string }> {
-  try {
-    await call;
-  } catch (err) {
-    if (!(err instanceof ApiException)) throw err;
-    const body: unknown = err.body;
-    const status = (typeof body === 'string' ? JSON.parse(body) : body) as { message?: string };
-    return { code: err.code, message: status.message ?? String(body) };
-  }
-  throw new Error('Expected the API server to refuse the request, but it accepted it');
-}
-
-function columns(line: string): string[] {
-  return line.trim().split(/\s+/);
-}

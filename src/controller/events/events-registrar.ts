@@ -3,6 +3,7 @@ import type { GlusterCluster } from '../../api/gluster-cluster.js';
 import type { EventsDeliveryReport, NodeRegistration } from '../../core/events/events-delivery.js';
 import { assessEventsDelivery } from '../../core/events/events-delivery.js';
 import type { Observation } from '../../core/observation.js';
+import { memberNames } from '../../core/observation.js';
 import type { CallOptions, GlusterCli } from '../../gluster/gluster-cli.js';
 import { registerEventsWebhook } from '../../gluster/events-registration.js';
 import { formatKubeTime } from '../../kube/kube-time.js';
@@ -105,7 +106,7 @@ export class EventsRegistrar {
       );
     }
     // Before the checks: each check's own post must find the pool's token.
-    this.deps.router.setPool(clusterKey, { token, members: membersOf(observation) });
+    this.deps.router.setPool(clusterKey, { token, members: memberNames(observation.nodes) });
 
     // A post with a wrong token since the last pass: some node may hold an old one; all are
     // checked again now (at most once per refusal seen), and this pass says so.
@@ -250,21 +251,6 @@ function canRunOn(failure: Observation['nodes'][number]['failure']): boolean {
 }
 
 /** Every member's UUID → the address it is known by: spec nodes', then those their views list. */
-function membersOf(observation: Observation): Map<string, string> {
-  const members = new Map<string, string>();
-  for (const node of observation.nodes) {
-    const uuid = node.uuid ?? node.rememberedUuid;
-    if (uuid !== undefined) members.set(uuid, node.address);
-  }
-  for (const node of observation.nodes) {
-    for (const member of node.view ?? []) {
-      if (!members.has(member.uuid))
-        members.set(member.uuid, member.specAddress ?? member.hostname);
-    }
-  }
-  return members;
-}
-
 function timeOf(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : formatKubeTime(new Date(ms));
 }

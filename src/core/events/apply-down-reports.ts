@@ -1,14 +1,6 @@
-import type {
-  Condition,
-  GlusterClusterStatus,
-  NodeState,
-  NodeStatus,
-} from '../../api/gluster-cluster.js';
-import type {
-  BrickStatus,
-  GlusterVolumeStatus,
-  VolumeCondition,
-} from '../../api/gluster-volume.js';
+import type { GlusterClusterStatus, NodeState, NodeStatus } from '../../api/gluster-cluster.js';
+import type { BrickStatus, GlusterVolumeStatus } from '../../api/gluster-volume.js';
+import type { StampedCondition } from '../condition-timing.js';
 import { stampCondition } from '../condition-timing.js';
 import type { DownReport } from './event-ledger.js';
 
@@ -105,7 +97,7 @@ export function applyBrickDownReports(
     ...status,
     bricks,
     bricksOnline: `${online}/${bricks.length}`,
-    ...(conditions ? { conditions: conditions as VolumeCondition[] } : {}),
+    ...(conditions ? { conditions } : {}),
   };
 }
 
@@ -120,16 +112,18 @@ interface Worse {
  * Ready made False and Degraded made True where they were not already: a condition that already
  * says something is wrong keeps its own reason (it came from a look, and may be graver).
  */
-function worsen(
-  conditions: readonly (Condition | VolumeCondition)[] | undefined,
+function worsen<
+  TCondition extends Pick<StampedCondition, 'type' | 'status' | 'lastTransitionTime'>,
+>(
+  conditions: readonly TCondition[] | undefined,
   generation: number,
   now: string,
   drafts: readonly Worse[],
-): Condition[] | undefined {
+): (TCondition | StampedCondition<Worse['type']>)[] | undefined {
   if (conditions === undefined) return undefined;
   return conditions.map((condition) => {
     const draft = drafts.find((candidate) => candidate.type === condition.type);
-    if (draft === undefined || condition.status === draft.status) return condition as Condition;
+    if (draft === undefined || condition.status === draft.status) return condition;
     return stampCondition(draft, { previous: conditions, generation, now });
   });
 }

@@ -1,3 +1,5 @@
+import type { RegistrationProblem } from '../../api/events-delivery-reasons.js';
+import { REGISTRATION_PROBLEMS } from '../../api/events-delivery-reasons.js';
 import type { EventsStatus } from '../../api/gluster-cluster.js';
 import type { ConditionDraft } from '../condition-timing.js';
 
@@ -16,40 +18,6 @@ export type NodeRegistration =
       readonly message: string;
       readonly checkedAt: string;
     };
-
-/**
- * Why a node's events may not reach the operator, gravest first (the condition takes the first
- * one any node has):
- * - NodeUnreachable: SSH to it fails this pass: nothing could be checked;
- * - EventsUnsupported: no glustereventsd, or no python3, on the node;
- * - EventsDaemonDown: glustereventsd is not running and could not be started;
- * - WebhookUnreachable: a post from the node to the URL fails (network path, DNS, TLS);
- * - WebhookRejected: the operator refused the node's post (a token mismatch, say);
- * - EventsPortChanged: glustereventsd listens on another port than 55555, where glusterd sends;
- * - RegistrationFailed: the check itself failed (webhooks.json unwritable, a timeout);
- * - EventsDaemonRestarted: glustereventsd was found stopped and was started again: whatever
- *   happened while it was down was not reported.
- */
-export type RegistrationProblem =
-  | 'NodeUnreachable'
-  | 'EventsUnsupported'
-  | 'EventsDaemonDown'
-  | 'WebhookUnreachable'
-  | 'WebhookRejected'
-  | 'EventsPortChanged'
-  | 'RegistrationFailed'
-  | 'EventsDaemonRestarted';
-
-const GRAVITY: readonly RegistrationProblem[] = [
-  'NodeUnreachable',
-  'EventsUnsupported',
-  'EventsDaemonDown',
-  'WebhookUnreachable',
-  'WebhookRejected',
-  'EventsPortChanged',
-  'RegistrationFailed',
-  'EventsDaemonRestarted',
-];
 
 export interface EventsDeliveryInput {
   /** The URL nodes post to; undefined when neither spec nor the operator sets one. */
@@ -132,7 +100,9 @@ export function assessEventsDelivery(input: EventsDeliveryInput): EventsDelivery
     });
   }
   if (problems.length > 0) {
-    const gravest = GRAVITY.find((reason) => problems.some((problem) => problem.reason === reason));
+    const gravest = REGISTRATION_PROBLEMS.find((reason) =>
+      problems.some((problem) => problem.reason === reason),
+    );
     return notDelivered(
       gravest ?? 'RegistrationFailed',
       problems.map((problem) => `${problem.node}: ${problem.message}`).join('; '),

@@ -11,7 +11,7 @@ import type { PassFailure } from '../compute-status.js';
 import { ACTION_REASON, describeVolumeAction } from './describe-volume-action.js';
 import { REBALANCE_PENDING } from './rebalance-debt.js';
 import { taskPhase } from './task-phase.js';
-import { layoutOfReported, setSizeOf } from './volume-layout.js';
+import { layoutOfReported, setSizeOf } from '../../api/volume-layout-counts.js';
 import type { ObservedVolume, VolumeObservation } from './volume-observation.js';
 import { healOf, optionOf, runtimeOf } from './volume-observation.js';
 import type { VolumeBlocked, VolumePlan } from './volume-plan-types.js';

@@ -1,5 +1,5 @@
 import type { VolumeAction, VolumeActionKind } from './volume-plan-types.js';
-import { describeLayout } from './volume-layout.js';
+import { describeLayout } from '../../api/volume-layout-counts.js';
 
 /** The Reconciling reason while an action is the next change. */
 export const ACTION_REASON: Readonly<Record<Exclude<VolumeActionKind, 'removeFinalizer'>, string>> =

@@ -1,6 +1,7 @@
 import type { BrickSpec, GlusterVolumeSpec } from '../../api/gluster-volume.js';
-import type { LayoutCounts } from './volume-layout.js';
-import { describeLayout, resolveLayout, setSizeOf } from './volume-layout.js';
+import type { LayoutCounts } from '../../api/volume-layout-counts.js';
+import { describeLayout, setSizeOf } from '../../api/volume-layout-counts.js';
+import { resolveLayout } from './volume-layout.js';
 
 export interface DesiredBrick {
   /** The spec address of its node in the referenced cluster. */

@@ -5,8 +5,9 @@ import { ACTION_REASON, describeVolumeAction } from './describe-volume-action.js
 import { isRebalanceOwed } from './rebalance-debt.js';
 import type { TaskPhase } from './task-phase.js';
 import { taskPhase } from './task-phase.js';
-import type { LayoutCounts } from './volume-layout.js';
-import { describeLayout, layoutOfReported, sameLayout } from './volume-layout.js';
+import type { LayoutCounts } from '../../api/volume-layout-counts.js';
+import { describeLayout, layoutOfReported } from '../../api/volume-layout-counts.js';
+import { sameLayout } from './volume-layout.js';
 import type {
   ObservedBrick,
   ObservedVolume,

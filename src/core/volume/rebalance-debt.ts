@@ -1,6 +1,6 @@
 import type { GlusterVolumeStatus, RebalanceStatus } from '../../api/gluster-volume.js';
 import type { ObservedVolume } from './volume-observation.js';
-import { layoutOfReported, setSizeOf } from './volume-layout.js';
+import { layoutOfReported, setSizeOf } from '../../api/volume-layout-counts.js';
 
 /**
  * The condition that carries an owed rebalance from one pass to the next. True from the pass

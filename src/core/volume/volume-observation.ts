@@ -9,7 +9,7 @@ import type {
   RemoveBrickStatus,
   VolumeTransport,
 } from '../../api/gluster-volume.js';
-import type { ReportedCounts } from './volume-layout.js';
+import type { ReportedCounts } from '../../api/volume-layout-counts.js';
 
 /** A node of the referenced GlusterCluster, as its spec and status describe it. */
 export interface VolumeClusterMember {

@@ -1,6 +1,6 @@
 import type { VolumeTransport } from '../../api/gluster-volume.js';
 import type { DesiredBrick } from './desired-bricks.js';
-import type { LayoutCounts } from './volume-layout.js';
+import type { LayoutCounts } from '../../api/volume-layout-counts.js';
 
 /**
  * A change the operator makes to the volume, as plain data; the controller turns each into one

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
+import type { RegistrationProblem } from '../../../../src/api/events-delivery-reasons.js';
 import type {
   EventsDeliveryInput,
   EventsDeliveryReport,
   NodeRegistration,
-  RegistrationProblem,
 } from '../../../../src/core/events/events-delivery.js';
 import { assessEventsDelivery } from '../../../../src/core/events/events-delivery.js';
 
