@@ -261,7 +261,19 @@ async function runPass(
     const observation = unaskedObservation(nodes, error.message);
     const plan = planFor(cluster, nodes, observation, isDeleting);
     const failure = { reason: error.reason, message: error.message, isTerminal: true };
-    return { status: statusOf(observation, plan, failure), result: { requeueAfterMs: resyncMs } };
+    // No node can be asked: the events condition says so rather than vanishing.
+    const eventsReport = await deps.glusterdEvents?.registrar.check(
+      clusterKey,
+      cluster,
+      undefined,
+      observation,
+      { resyncMs, signal },
+    );
+    fence.throwIfAborted('write the status');
+    return {
+      status: statusOf(observation, plan, failure, eventsReport),
+      result: { requeueAfterMs: resyncMs },
+    };
   }
   const executor = await deps.executors.executorFor(clusterKey, spec.ssh, credentials);
   const onCommand = deps.onCommand;

@@ -12,6 +12,8 @@ export interface FakeAnswer {
 export interface RecordedCall {
   readonly node: string;
   readonly argv: readonly string[];
+  /** What the call wrote to standard input, if anything. */
+  readonly input?: string;
 }
 
 /**
@@ -32,7 +34,11 @@ export class FakeExecutor implements Executor {
 
   run(node: string, argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
     options?.signal?.throwIfAborted();
-    this.calls.push({ node, argv: [...argv] });
+    this.calls.push({
+      node,
+      argv: [...argv],
+      ...(options?.input === undefined ? {} : { input: options.input }),
+    });
     this.timeoutsMs.push(options?.timeoutMs);
     const answers = this.script.get(key(node, argv));
     if (!answers || answers.length === 0) {

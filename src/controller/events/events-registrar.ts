@@ -54,7 +54,7 @@ export class EventsRegistrar {
   async check(
     clusterKey: string,
     cluster: GlusterCluster,
-    cli: GlusterCli,
+    cli: GlusterCli | undefined,
     observation: Observation,
     options: { readonly resyncMs: number; readonly signal: AbortSignal },
   ): Promise<EventsDeliveryReport | undefined> {
@@ -63,6 +63,9 @@ export class EventsRegistrar {
     const path = eventsPathOf(metadata.namespace, metadata.name);
     if (spec.events?.enabled !== true) {
       this.deps.router.setPool(clusterKey, undefined);
+      // No way to the nodes this pass (the SSH Secret unreadable): what they hold is remembered,
+      // so a later pass removes it.
+      if (cli === undefined) return undefined;
       if (cluster.status?.events !== undefined || this.byCluster.has(clusterKey)) {
         await this.unregister(
           clusterKey,
@@ -131,27 +134,41 @@ export class EventsRegistrar {
     const answered = new Set(
       observation.nodes.filter((node) => canRunOn(node.failure)).map((node) => node.address),
     );
+    // Without a way to the nodes (the SSH Secret unreadable), none is asked: none answered.
     const due = nodes.filter((node) => answered.has(node) && isDue(records.get(node)));
-    if (due.length > 0) this.lastCheck.set(clusterKey, nowMs);
-    await Promise.all(
-      due.map(async (node) => {
-        const before = records.get(node);
-        const registration = await this.checkNode(cli, node, { url, token, path }, options.signal, {
-          // A daemon started on a node that delivered before: its events meanwhile were lost.
-          wasDelivering: before?.registration.ok === true && before.fingerprint === fingerprint,
-        });
-        records.set(node, { fingerprint, registration, checkedAtMs: nowMs });
-      }),
-    );
+    if (cli !== undefined && due.length > 0) {
+      this.lastCheck.set(clusterKey, nowMs);
+      await Promise.all(
+        due.map(async (node) => {
+          const before = records.get(node);
+          const registration = await this.checkNode(
+            cli,
+            node,
+            { url, token, path },
+            options.signal,
+            {
+              // A daemon started on a node that delivered before: its events meanwhile were lost.
+              wasDelivering: before?.registration.ok === true && before.fingerprint === fingerprint,
+            },
+          );
+          records.set(node, { fingerprint, registration, checkedAtMs: nowMs });
+        }),
+      );
+    }
     const registrations = new Map<string, NodeRegistration>();
     const checkedAt = formatKubeTime(this.deps.now());
+    const failures = new Map(observation.nodes.map((node) => [node.address, node.failure]));
     for (const node of nodes) {
       const record = records.get(node);
       if (!answered.has(node)) {
+        const failure = failures.get(node);
         registrations.set(node, {
           ok: false,
           reason: 'NodeUnreachable',
-          message: 'it does not answer over SSH: its registration cannot be checked',
+          message:
+            failure?.kind === 'not-asked'
+              ? `not asked this pass, so its registration cannot be checked: ${failure.message}`
+              : 'it does not answer over SSH: its registration cannot be checked',
           checkedAt,
         });
       } else if (record) {
@@ -250,7 +267,6 @@ function canRunOn(failure: Observation['nodes'][number]['failure']): boolean {
   return failure === undefined || failure.kind === 'glusterd' || failure.kind === 'gluster';
 }
 
-/** Every member's UUID → the address it is known by: spec nodes', then those their views list. */
 function timeOf(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : formatKubeTime(new Date(ms));
 }

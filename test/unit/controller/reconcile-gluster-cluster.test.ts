@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { GlusterCluster, GlusterClusterSpec } from '../../../src/api/gluster-cluster.js';
 import { FINALIZER } from '../../../src/api/gluster-cluster.js';
+import { EventsRegistrar } from '../../../src/controller/events/events-registrar.js';
 import type { ExecutorSource } from '../../../src/controller/executor-cache.js';
 import type {
   EventSink,
@@ -209,6 +210,46 @@ describe('reconcileGlusterCluster', () => {
       'Unknown',
       'Unknown',
     ]);
+  });
+
+  it('a missing SSH Secret with events on: EventsDelivery False saying no node was asked (the resync is not shortened: a poll could not ask them either)', async () => {
+    const api = new FakeApi(aCluster({ events: { enabled: true } }));
+    const executor = new FakeExecutor();
+    const why = 'Secret storage/ssh named in spec.ssh.secretRef does not exist';
+    const credentials: SshCredentialsSource = {
+      load: () => Promise.reject(new SshSecretError('SshSecretNotFound', why)),
+    };
+    const { deps } = depsWith(api, executor, credentials);
+    const registrar = new EventsRegistrar({
+      defaultUrl: 'http://192.0.2.10:30890',
+      tokens: { tokenFor: () => Promise.resolve('t'.repeat(43)) },
+      router: {
+        setPool: () => undefined,
+        lastEventMs: () => undefined,
+        lastRefusedMs: () => undefined,
+      },
+      logger: createSilentLogger(),
+      now: deps.now,
+    });
+    const router = {
+      peerReportsAfter: () => [],
+      settlePeers: () => undefined,
+      notePassWrote: () => undefined,
+      forget: () => undefined,
+    };
+    const withEvents = { ...deps, glusterdEvents: { registrar, router, fallbackResyncMs: 30_000 } };
+    expect((await reconcileGlusterCluster(withEvents, KEY, signal)).requeueAfterMs).to.equal(
+      RESYNC_MS,
+    );
+    expect(executor.calls).to.deep.equal([]);
+    const delivery = api.cluster?.status?.conditions?.find(
+      (condition) => condition.type === 'EventsDelivery',
+    );
+    expect(delivery).to.include({ status: 'False', reason: 'NodeUnreachable' });
+    expect(delivery?.message).to.contain(
+      `n1: not asked this pass, so its registration cannot be checked: ${why}`,
+    );
+    expect(api.cluster?.status?.events).to.include({ registered: 0, nodes: 2 });
   });
 
   it('probes a lone node, follows it, and asks to look again soon while it has not landed', async () => {

@@ -77,10 +77,31 @@ function aRegistrar(options: { tokenError?: boolean; url?: string | undefined } 
       resyncMs: RESYNC_MS,
       signal: new AbortController().signal,
     });
+  /** A pass that could not read the SSH Secret: no CLI, every node not asked. */
+  const checkWithoutSsh = (cluster: GlusterCluster, why: string) =>
+    registrar.check(
+      KEY,
+      cluster,
+      undefined,
+      anObservation(
+        ['n1', 'n2', 'n3'].map((address) => ({
+          address,
+          failure: { kind: 'not-asked' as const, message: why },
+          uuid: undefined,
+          rememberedUuid: undefined,
+          glusterVersion: undefined,
+          view: undefined,
+          bricksInOwnPool: undefined,
+          volumesInOwnPool: undefined,
+        })),
+      ),
+      { resyncMs: RESYNC_MS, signal: new AbortController().signal },
+    );
   return {
     executor,
     pools,
     check,
+    checkWithoutSsh,
     advance: (ms: number) => {
       nowMs += ms;
     },
@@ -256,5 +277,34 @@ describe('EventsRegistrar', () => {
     );
     expect(report).to.equal(undefined);
     expect(r.checkedNodes().sort()).to.deep.equal(['n1', 'n2']);
+  });
+
+  it('the SSH Secret unreadable: no node asked, EventsDelivery False saying why, not missing', async () => {
+    const r = aRegistrar();
+    for (const node of ['n1', 'n2', 'n3']) r.answer(node, OK);
+    expect((await r.check(aCluster(), healthy()))?.condition.status).to.equal('True');
+    const why = 'The Secret storage/gluster-ssh does not exist';
+    const report = await r.checkWithoutSsh(aCluster(), why);
+    expect(r.checkedNodes()).to.have.length(3);
+    expect(report?.condition).to.include({ status: 'False', reason: 'NodeUnreachable' });
+    expect(report?.condition.message).to.contain(`n1: not asked this pass`);
+    expect(report?.condition.message).to.contain(why);
+    expect(report?.status).to.include({ registered: 0, nodes: 3 });
+  });
+
+  it('events turned off while the SSH Secret is unreadable: the webhook is removed once the nodes can be asked', async () => {
+    const r = aRegistrar();
+    for (const node of ['n1', 'n2', 'n3']) r.answer(node, OK, OK);
+    await r.check(aCluster(), healthy());
+    const off = aCluster({ events: { enabled: false } });
+    expect(await r.checkWithoutSsh(off, 'The Secret storage/gluster-ssh does not exist')).to.equal(
+      undefined,
+    );
+    expect(r.checkedNodes()).to.have.length(3);
+    // The status written meanwhile has no events section: the registrar remembers on its own.
+    await r.check(off, healthy());
+    expect(r.checkedNodes()).to.have.length(6);
+    const removals = r.executor.calls.slice(3);
+    for (const call of removals) expect(call.input ?? '').to.contain('"unregister"');
   });
 });
