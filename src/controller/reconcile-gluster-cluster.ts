@@ -89,7 +89,7 @@ export interface ReconcilerDeps {
 
 /** What a pass needs for spec.events: the nodes' registration, and the reports events made. */
 export interface GlusterdEventsDeps {
-  readonly registrar: Pick<EventsRegistrar, 'check' | 'forget'>;
+  readonly registrar: Pick<EventsRegistrar, 'check' | 'release'>;
   readonly router: Pick<
     EventRouter,
     'peerReportsAfter' | 'settlePeers' | 'notePassWrote' | 'forget'
@@ -153,12 +153,16 @@ export async function reconcileGlusterCluster(
   let gone = false;
   const forget = async (): Promise<void> => {
     gone = true;
-    await deps.executors.forget(clusterKey);
-    deps.inventory.forget(clusterKey);
-    deps.facts.forget(clusterKey);
-    deps.events.forget?.(key.namespace, key.name);
-    deps.glusterdEvents?.registrar.forget(clusterKey);
-    deps.glusterdEvents?.router.forget(clusterKey);
+    try {
+      // Before the SSH connections close: the webhook goes from the nodes with the resource.
+      await deps.glusterdEvents?.registrar.release(clusterKey, signal);
+    } finally {
+      await deps.executors.forget(clusterKey);
+      deps.inventory.forget(clusterKey);
+      deps.facts.forget(clusterKey);
+      deps.events.forget?.(key.namespace, key.name);
+      deps.glusterdEvents?.router.forget(clusterKey);
+    }
   };
   /** When this pass's first look started: down reports since then are laid over its status. */
   let lookStartedMs: number | undefined;

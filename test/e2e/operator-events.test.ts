@@ -465,4 +465,27 @@ describe('glusterd events: peer and brick faults reach status in under a second'
       expect(JSON.parse((await webhooksOn(index)).text), `n${String(index + 1)}`).to.deep.equal({});
     }
   });
+
+  it('deleting the GlusterCluster removes the webhook from every node (Retain: the pool stays)', async () => {
+    await harness.apply('pool', clusterSpec([0, 1, 2, 3]));
+    await harness.waitFor(
+      'pool',
+      'deliver events from every node again',
+      (cluster) => isReadyAt(cluster, 4) && isDelivering(cluster, 4),
+      60_000,
+    );
+    for (const index of [0, 1, 2, 3]) {
+      expect(Object.keys(JSON.parse((await webhooksOn(index)).text) as object)).to.have.length(1);
+    }
+    await harness.deleteAndWait('pool');
+    const deadline = Date.now() + 30_000;
+    for (const index of [0, 1, 2, 3]) {
+      let text = (await webhooksOn(index)).text;
+      while (JSON.stringify(JSON.parse(text)) !== '{}' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        text = (await webhooksOn(index)).text;
+      }
+      expect(JSON.parse(text), `n${String(index + 1)}`).to.deep.equal({});
+    }
+  });
 });

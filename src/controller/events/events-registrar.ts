@@ -44,6 +44,11 @@ export class EventsRegistrar {
   private readonly lastCheck = new Map<string, number>();
   /** The last refused post each pool's checks have answered (a new one re-checks every node). */
   private readonly refusalsSeen = new Map<string, number>();
+  /** How each pool's nodes were last registered: what removing the webhook needs. */
+  private readonly registeredWith = new Map<
+    string,
+    { readonly cli: GlusterCli; readonly url: string; readonly path: string }
+  >();
 
   constructor(private readonly deps: EventsRegistrarDeps) {}
 
@@ -70,7 +75,7 @@ export class EventsRegistrar {
         await this.unregister(
           clusterKey,
           cli,
-          observation,
+          observation.nodes.filter((node) => canRunOn(node.failure)).map((node) => node.address),
           { url: `${base ?? ''}${path}`, path },
           options,
         );
@@ -136,6 +141,7 @@ export class EventsRegistrar {
     );
     // Without a way to the nodes (the SSH Secret unreadable), none is asked: none answered.
     const due = nodes.filter((node) => answered.has(node) && isDue(records.get(node)));
+    if (cli !== undefined) this.registeredWith.set(clusterKey, { cli, url, path });
     if (cli !== undefined && due.length > 0) {
       this.lastCheck.set(clusterKey, nowMs);
       await Promise.all(
@@ -178,10 +184,31 @@ export class EventsRegistrar {
     return report(registrations);
   }
 
+  /**
+   * The pool's resource is gone (deleted, or dissolved and let go): its webhook is removed from
+   * every node it was registered on that still answers, best effort (a node that does not is
+   * logged and keeps it: its posts then get 401s), and the pool is forgotten. Needs the SSH
+   * connections the checks used: call it before they are closed.
+   */
+  async release(clusterKey: string, signal: AbortSignal): Promise<void> {
+    const way = this.registeredWith.get(clusterKey);
+    const records = this.byCluster.get(clusterKey);
+    this.forget(clusterKey);
+    if (way === undefined || records === undefined || records.size === 0) return;
+    await this.unregister(
+      clusterKey,
+      way.cli,
+      [...records.keys()],
+      { url: way.url, path: way.path },
+      { signal },
+    );
+  }
+
   forget(clusterKey: string): void {
     this.byCluster.delete(clusterKey);
     this.lastCheck.delete(clusterKey);
     this.refusalsSeen.delete(clusterKey);
+    this.registeredWith.delete(clusterKey);
   }
 
   private async checkNode(
@@ -226,13 +253,12 @@ export class EventsRegistrar {
   private async unregister(
     clusterKey: string,
     cli: GlusterCli,
-    observation: Observation,
+    nodes: readonly string[],
     request: { url: string; path: string },
     options: { readonly signal: AbortSignal },
   ): Promise<void> {
-    const nodes = observation.nodes.filter((node) => canRunOn(node.failure));
     await Promise.all(
-      nodes.map(async ({ address }) => {
+      nodes.map(async (address) => {
         try {
           await registerEventsWebhook(
             cli,

@@ -102,6 +102,7 @@ function aRegistrar(options: { tokenError?: boolean; url?: string | undefined } 
     pools,
     check,
     checkWithoutSsh,
+    release: () => registrar.release(KEY, new AbortController().signal),
     advance: (ms: number) => {
       nowMs += ms;
     },
@@ -306,5 +307,38 @@ describe('EventsRegistrar', () => {
     expect(r.checkedNodes()).to.have.length(6);
     const removals = r.executor.calls.slice(3);
     for (const call of removals) expect(call.input ?? '').to.contain('"unregister"');
+  });
+
+  it('the resource gone: the webhook removed from every node it was registered on that answers, then forgotten', async () => {
+    const r = aRegistrar();
+    r.answer('n1', OK, OK);
+    r.answer('n2', OK, { error: new Error('connect ETIMEDOUT') });
+    r.answer('n3', OK, OK);
+    await r.check(aCluster(), healthy());
+    await r.release();
+    const removals = r.executor.calls.slice(3);
+    expect(removals.map((call) => call.node).sort()).to.deep.equal(['n1', 'n2', 'n3']);
+    for (const call of removals) {
+      const request = JSON.parse(call.input ?? '{}') as Record<string, unknown>;
+      expect(request).to.include({
+        action: 'unregister',
+        url: 'http://192.0.2.10:30890/v1/events/storage/pool',
+        path: '/v1/events/storage/pool',
+      });
+      expect(call.input).not.to.contain(TOKEN);
+    }
+    // Forgotten: a second release asks nobody, and a pool of the same name starts afresh.
+    await r.release();
+    expect(r.executor.calls).to.have.length(6);
+  });
+
+  it('the resource gone before any node was registered (events off, or no URL): nothing asked', async () => {
+    const off = aRegistrar();
+    await off.check(aCluster({ events: { enabled: false } }), healthy());
+    await off.release();
+    const noUrl = aRegistrar({ url: undefined });
+    await noUrl.check(aCluster(), healthy());
+    await noUrl.release();
+    expect([...off.executor.calls, ...noUrl.executor.calls]).to.deep.equal([]);
   });
 });
