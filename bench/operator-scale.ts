@@ -23,7 +23,6 @@ import { parseArgs } from 'node:util';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { GlusterCluster } from '../src/api/gluster-cluster.js';
 import { API_GROUP, API_VERSION, PLURAL } from '../src/api/gluster-cluster.js';
-import { loadConfig } from '../src/config.js';
 import type { ControlPlane } from '../test/support/control-plane.js';
 import { startControlPlane } from '../test/support/control-plane.js';
 import { loadKubeConfig } from '../test/support/kube-test-helpers.js';
@@ -45,7 +44,7 @@ import {
   installOperatorIdentity,
   OPERATOR_USER,
   prepareRuntime,
-  readShippedEnv,
+  shippedConfig,
   startShippedOperator,
 } from './shipped-operator.js';
 import { describeSourceVersion } from './source-version.js';
@@ -82,7 +81,7 @@ const afterMs = number('after', AFTER_MEDIAN_MS / 1000) * 1_000;
 const rate = Number(values.rate);
 if (!(rate > 0)) throw new Error('--rate must be a positive number of creates a second');
 // The resync the load gets: what the operator makes of the shipped environment.
-const resyncMs = loadConfig(readShippedEnv()).defaultResyncMs;
+const resyncMs = shippedConfig().defaultResyncMs;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (xs: readonly number[]): number => {

@@ -27,6 +27,8 @@ import { freePort } from '../test/support/free-ports.js';
 import type { OperatorProcess } from '../test/support/operator-process.js';
 import { spawnOperator } from '../test/support/operator-process.js';
 import { runCommand } from '../test/support/run-command.js';
+import type { OperatorConfig } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 export const DEPLOYMENT_PATH = `${REPO}deploy/deployment.yaml`;
@@ -39,6 +41,16 @@ const CONTAINER = 'operator';
 
 /** The variables a pod gets from the Downward API; the bench supplies these itself. */
 const DOWNWARD_API = new Set(['POD_NAME', 'POD_NAMESPACE', 'POD_IP']);
+
+/** What the Downward API gives the pod, as the benches stand it in (POD_IP: a documentation address). */
+function downwardApi(podName: string): Record<string, string> {
+  return { POD_NAME: podName, POD_NAMESPACE: OPERATOR_NAMESPACE, POD_IP: '192.0.2.1' };
+}
+
+/** The configuration the operator makes of the shipped environment (and the Downward API). */
+export function shippedConfig(): OperatorConfig {
+  return loadConfig({ ...readShippedEnv(), ...downwardApi('gluster-operator-bench') });
+}
 
 /**
  * Every `env` entry with a literal `value` of the operator container in deploy/deployment.yaml.
@@ -172,9 +184,7 @@ export async function startShippedOperator(options: {
     WATCH_NAMESPACE: options.watchNamespace,
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: String(httpPort),
-    POD_NAME: podName,
-    POD_NAMESPACE: OPERATOR_NAMESPACE,
-    POD_IP: '192.0.2.1',
+    ...downwardApi(podName),
     ...(options.runtime.runtime === 'dist' ? { NODE_ENV: 'production' } : {}),
     ...options.extraEnv,
   };
