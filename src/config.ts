@@ -38,6 +38,11 @@ export interface OperatorConfig {
    * have events.
    */
   readonly eventsUrl: string | undefined;
+  /**
+   * PEM files of the certificate (chain) and key the events port serves TLS with, read again when
+   * they change (a renewed Secret); undefined: plain HTTP.
+   */
+  readonly eventsTls: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** The Secret (in the operator's namespace) holding the key pools' tokens are derived from. */
   readonly eventsKeySecret: string;
   /** The operator's namespace (POD_NAMESPACE), where the events key Secret lives. */
@@ -102,6 +107,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     problems.push(`HTTP_AUTH must be one of ${HTTP_AUTH_MODES.join(', ')}`);
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const tlsFiles = (): OperatorConfig['eventsTls'] => {
+    const certFile = env['EVENTS_TLS_CERT_FILE'] || undefined;
+    const keyFile = env['EVENTS_TLS_KEY_FILE'] || undefined;
+    if (certFile === undefined && keyFile === undefined) return undefined;
+    if (certFile === undefined || keyFile === undefined) {
+      problems.push('EVENTS_TLS_CERT_FILE and EVENTS_TLS_KEY_FILE are set together, or neither');
+      return undefined;
+    }
+    return { certFile, keyFile };
+  };
   const config: OperatorConfig = {
     watchNamespace: env['WATCH_NAMESPACE'] || undefined,
     workers: integer('WORKERS', 4, 1, 64),
@@ -118,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     eventsPort: integer('EVENTS_PORT', 8090, 0, 65535),
     eventsHost: env['EVENTS_HOST'] || '0.0.0.0',
     eventsUrl: baseUrl('EVENTS_URL'),
+    eventsTls: tlsFiles(),
     eventsKeySecret: env['EVENTS_KEY_SECRET'] || 'gluster-operator-events',
     podNamespace: env['POD_NAMESPACE'] || undefined,
     eventsFallbackResyncMs: duration('EVENTS_FALLBACK_RESYNC', '30s'),

@@ -63,6 +63,7 @@ export async function runOperator(): Promise<void> {
       : await startWebhookReceiver({
           port: config.eventsPort,
           host: config.eventsHost,
+          ...(config.eventsTls ? { tls: config.eventsTls } : {}),
           logger,
           sink: () => operator?.eventSink,
           onOutcome: (outcome) => {

@@ -1,9 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { parseGlusterdEvent, type GlusterdEvent } from '../core/events/glusterd-event.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { listen, type ListeningServer } from '../observability/listening-server.js';
+import type { TlsFiles } from './tls-files.js';
+import { readTlsFiles, reloadTlsFiles } from './tls-files.js';
 import { KeyedTokenBuckets, TokenBucket } from './token-bucket.js';
 
 /** Why a post was refused; each has its own status code (see STATUS_OF). */
@@ -83,6 +86,11 @@ export interface WebhookReceiverOptions {
   readonly now?: () => number;
   /** How long close() lets requests in progress finish before cutting them. Default 5 s. */
   readonly closeGraceMs?: number;
+  /**
+   * Serve HTTPS with these PEM files (read again every `reloadIntervalMs`, default a minute, for a
+   * renewed certificate); plain HTTP without. Unreadable or unusable files fail the start.
+   */
+  readonly tls?: TlsFiles & { readonly reloadIntervalMs?: number };
 }
 
 export type RunningWebhookReceiver = ListeningServer;
@@ -224,20 +232,23 @@ export async function startWebhookReceiver(
     }
   };
 
-  const server = createServer(
-    // Slow clients cannot hold a connection: headers within 5 s, the whole request within 10 s.
-    { requestTimeout: 10_000, headersTimeout: 5_000 },
-    (request, response) => {
-      handle(request, response).then(report, (error: unknown) => {
-        logger.error('Failed to answer an event post', { error: describe(error) });
-        if (!response.headersSent) sendJson(response, 500, { error: 'internal error' }, true);
-        else response.destroy();
-        report({ result: 'internal-error' });
-      });
-    },
-  );
+  const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    handle(request, response).then(report, (error: unknown) => {
+      logger.error('Failed to answer an event post', { error: describe(error) });
+      if (!response.headersSent) sendJson(response, 500, { error: 'internal error' }, true);
+      else response.destroy();
+      report({ result: 'internal-error' });
+    });
+  };
+  // Slow clients cannot hold a connection: headers within 5 s, the whole request within 10 s.
+  const limits = { requestTimeout: 10_000, headersTimeout: 5_000 };
+  const { tls } = options;
+  const material = tls ? await readTlsFiles(tls) : undefined;
+  const server = material
+    ? createTlsServer({ ...limits, ...material }, onRequest)
+    : createServer(limits, onRequest);
   server.maxHeadersCount = 64;
-  return listen(server, {
+  const listening = await listen(server, {
     port: options.port,
     host: options.host ?? '0.0.0.0',
     logger,
@@ -245,6 +256,22 @@ export async function startWebhookReceiver(
     failed: 'Event receiver failed',
     ...(options.closeGraceMs === undefined ? {} : { closeGraceMs: options.closeGraceMs }),
   });
+  if (!tls || !material || !('setSecureContext' in server)) return listening;
+  const stopReloading = reloadTlsFiles(
+    tls,
+    material,
+    (next) => {
+      server.setSecureContext(next);
+    },
+    { logger, ...(tls.reloadIntervalMs === undefined ? {} : { intervalMs: tls.reloadIntervalMs }) },
+  );
+  return {
+    ...listening,
+    close: () => {
+      stopReloading();
+      return listening.close();
+    },
+  };
 }
 
 const PER_POOL_RATE = { ratePerSecond: 20, burst: 200 };

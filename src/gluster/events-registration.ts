@@ -32,6 +32,11 @@ export type EventsRegistrationResult =
       readonly started: boolean;
       /** glustereventsd was told to load webhooks.json again (SIGUSR2). */
       readonly reloaded: boolean;
+      /**
+       * False when the URL is https and its certificate is not one the node trusts: the post went
+       * through unverified, as glustereventsd's do. True otherwise (http, or a trusted chain).
+       */
+      readonly certificateVerified: boolean;
     }
   | {
       readonly ok: false;
@@ -54,11 +59,12 @@ export type EventsRegistrationResult =
 //  4. tells a running daemon to load the file again (SIGUSR2, as gluster-eventsapi does: its
 //     webhook workers are only rebuilt then, not on a changed file);
 //  5. checks glustereventsd's port is 55555, where glusterd sends its datagrams;
-//  6. posts a probe event to the URL with the token (what the daemon will do), so a network path
+//  6. posts a probe event to the URL with the token (what the daemon will do; an https URL's
+//     certificate taken unverified, as the daemon takes it), so a network path
 //     or token that does not work shows now, not when an event is lost.
 // Prints one JSON line; exit code 0 whenever that line was printed.
 const SCRIPT = String.raw`
-import json, os, re, shutil, signal, subprocess, sys, time, urllib.error, urllib.parse, urllib.request
+import json, os, re, shutil, signal, ssl, subprocess, sys, time, urllib.error, urllib.parse, urllib.request
 
 GLUSTERD_PORT = 55555
 
@@ -217,15 +223,27 @@ def main():
         pass
     body = json.dumps({"nodeid": node_id, "ts": int(time.time()), "event": "OPERATOR_PROBE", "message": {}}).encode()
     post = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json", "Authorization": "Bearer " + token})
-    try:
-        with urllib.request.urlopen(post, timeout=5) as answer:
+    def send(context):
+        with urllib.request.urlopen(post, timeout=5, context=context) as answer:
             answer.read(1024)
+    verified = True
+    try:
+        try:
+            send(None)
+        except urllib.error.URLError as e:
+            # glustereventsd takes whatever certificate an https URL shows (it saves the first
+            # one it sees, then posts unverified): so does this check, to say what its posts do,
+            # and it says that the certificate was not one the node trusts.
+            if not isinstance(e.reason, ssl.SSLCertVerificationError):
+                raise
+            verified = False
+            send(ssl._create_unverified_context())
     except urllib.error.HTTPError as e:
         fail("WebhookRejected", "the operator answered the node's post with HTTP %d" % e.code)
     except Exception as e:
         reason = getattr(e, "reason", e)
         fail("WebhookUnreachable", "a post from the node to %s failed: %s" % (url, str(reason)[:300]))
-    done(ok=True, changed=changed, started=started, reloaded=reloaded)
+    done(ok=True, changed=changed, started=started, reloaded=reloaded, verified=verified)
 
 main()
 `;
@@ -277,15 +295,17 @@ export function parseRegistrationResult(
   if (typeof parsed !== 'object' || parsed === null) return malformed();
   const fields = parsed as Record<string, unknown>;
   if (fields['ok'] === true) {
-    const { changed, started, reloaded } = fields;
+    const { changed, started, reloaded, verified = true } = fields;
     if (
       typeof changed !== 'boolean' ||
       typeof started !== 'boolean' ||
-      typeof reloaded !== 'boolean'
+      typeof reloaded !== 'boolean' ||
+      typeof verified !== 'boolean'
     ) {
       return malformed();
     }
-    return { ok: true, changed, started, reloaded };
+    // An unregister posts nothing: no `verified` in its answer.
+    return { ok: true, changed, started, reloaded, certificateVerified: verified };
   }
   const { problem, message } = fields;
   if (fields['ok'] !== false || typeof message !== 'string' || !isNodeReportedProblem(problem)) {

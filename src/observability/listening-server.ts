@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './logger.js';
 
@@ -6,7 +7,7 @@ import type { Logger } from './logger.js';
 export interface ListeningServer {
   /** The port bound. */
   readonly port: number;
-  /** e.g. http://127.0.0.1:8080 */
+  /** e.g. http://127.0.0.1:8080, or https:// for a TLS server */
   readonly url: string;
   /** Stops accepting, lets requests in progress finish (within the grace), closes every connection. */
   close(): Promise<void>;
@@ -19,7 +20,7 @@ export interface ListeningServer {
  * `closeGraceMs`.
  */
 export async function listen(
-  server: Server,
+  server: Server | TlsServer,
   options: {
     readonly port: number;
     readonly host?: string;
@@ -42,7 +43,8 @@ export async function listen(
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const scheme = 'setSecureContext' in server ? 'https' : 'http';
+  const url = `${scheme}://${host}:${address.port}`;
   logger.info(options.listening, { url });
 
   let closing: Promise<void> | undefined;

@@ -512,6 +512,29 @@ describe('charts/gluster-operator: helm lint and helm template', function () {
         },
       },
       {
+        name: 'events.tls.secretName: the Secret mounted read-only, HTTPS on the events port',
+        set: [
+          'events.tls.secretName=gluster-operator-events-tls',
+          'events.url=https://192.0.2.10:30890',
+        ],
+        check: (objects) => {
+          const deployment = findObject(objects, 'Deployment', NAME) as V1Deployment &
+            ManifestObject;
+          const container = operatorContainer(deployment);
+          expect(plainEnv(container.env)).to.include({
+            EVENTS_URL: 'https://192.0.2.10:30890',
+            EVENTS_TLS_CERT_FILE: '/etc/gluster-operator/events-tls/tls.crt',
+            EVENTS_TLS_KEY_FILE: '/etc/gluster-operator/events-tls/tls.key',
+          });
+          expect(container.volumeMounts).to.deep.equal([
+            { name: 'events-tls', mountPath: '/etc/gluster-operator/events-tls', readOnly: true },
+          ]);
+          expect(deployment.spec?.template.spec?.volumes).to.deep.equal([
+            { name: 'events-tls', secret: { secretName: 'gluster-operator-events-tls' } },
+          ]);
+        },
+      },
+      {
         name: 'events.service.type=ClusterIP (an Ingress in front): no nodePort',
         set: ['events.service.type=ClusterIP', 'events.service.nodePort=30890'],
         check: (objects) => {
@@ -602,6 +625,11 @@ describe('charts/gluster-operator: helm lint and helm template', function () {
       },
       { name: 'an events.url that is not http(s)', set: ['events.url=ftp://x'], message: /url/ },
       { name: 'an events.port out of range', set: ['events.port=70000'], message: /events/ },
+      {
+        name: 'an events.tls.secretName that is not a Secret name',
+        set: ['events.tls.secretName=Not_A_Name'],
+        message: /secretName/,
+      },
       {
         name: 'an unknown events.service.type',
         set: ['events.service.type=Ingress'],

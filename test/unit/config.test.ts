@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       eventsPort: 8090,
       eventsHost: '0.0.0.0',
       eventsUrl: undefined,
+      eventsTls: undefined,
       eventsKeySecret: 'gluster-operator-events',
       podNamespace: undefined,
       eventsFallbackResyncMs: 30_000,
@@ -54,6 +55,24 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ EVENTS_URL: url }), url)
         .to.throw(/EVENTS_URL must be an http/)
         .and.not.match(/secret/);
+    }
+  });
+
+  it('serves the events port over TLS only with both PEM files named', () => {
+    expect(
+      loadConfig({
+        EVENTS_TLS_CERT_FILE: '/etc/gluster-operator/events-tls/tls.crt',
+        EVENTS_TLS_KEY_FILE: '/etc/gluster-operator/events-tls/tls.key',
+      }).eventsTls,
+    ).to.deep.equal({
+      certFile: '/etc/gluster-operator/events-tls/tls.crt',
+      keyFile: '/etc/gluster-operator/events-tls/tls.key',
+    });
+    for (const env of [{ EVENTS_TLS_CERT_FILE: '/tls.crt' }, { EVENTS_TLS_KEY_FILE: '/tls.key' }]) {
+      expect(() => loadConfig(env), JSON.stringify(env)).to.throw(
+        TerminalError,
+        /EVENTS_TLS_CERT_FILE and EVENTS_TLS_KEY_FILE are set together, or neither/,
+      );
     }
   });
 

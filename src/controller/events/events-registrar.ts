@@ -242,7 +242,12 @@ export class EventsRegistrar {
           reloaded: result.reloaded,
         });
       }
-      return { ok: true, restarted: result.started && context.wasDelivering, checkedAt };
+      return {
+        ok: true,
+        restarted: result.started && context.wasDelivering,
+        ...(result.certificateVerified ? {} : { certificateVerified: false }),
+        checkedAt,
+      };
     } catch (error) {
       if (signal.aborted) throw error;
       const message = error instanceof Error ? error.message : String(error);

@@ -9,6 +9,8 @@ export type NodeRegistration =
       readonly ok: true;
       /** glustereventsd was not running and was started: its events until now were lost. */
       readonly restarted: boolean;
+      /** False: the https URL's certificate is not one the node trusts (posts go unverified). */
+      readonly certificateVerified?: boolean;
       /** When the check ran (RFC 3339). */
       readonly checkedAt: string;
     }
@@ -108,13 +110,23 @@ export function assessEventsDelivery(input: EventsDeliveryInput): EventsDelivery
       problems.map((problem) => `${problem.node}: ${problem.message}`).join('; '),
     );
   }
+  const unverified = input.nodes.filter((node) => {
+    const registration = input.registrations.get(node);
+    return registration?.ok === true && registration.certificateVerified === false;
+  });
+  // Not a failure: glustereventsd posts anyway. But whoever can answer on that address gets the
+  // token, and the person who chose https should know.
+  const caveat =
+    unverified.length === 0
+      ? ''
+      : `; ${unverified.join(', ')} ${unverified.length === 1 ? 'does' : 'do'} not trust the certificate of ${input.url} and post${unverified.length === 1 ? 's' : ''} without verifying it, as glustereventsd does (docs/events.md)`;
   return {
     status,
     condition: {
       type: 'EventsDelivery',
       status: 'True',
       reason: 'Delivering',
-      message: `All ${input.nodes.length} nodes post glusterd's events to ${input.url}; last event ${input.lastEventTime ?? 'none yet'}`,
+      message: `All ${input.nodes.length} nodes post glusterd's events to ${input.url}; last event ${input.lastEventTime ?? 'none yet'}${caveat}`,
     },
   };
 }

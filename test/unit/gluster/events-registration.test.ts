@@ -26,15 +26,39 @@ describe('parseRegistrationResult', () => {
     expected: EventsRegistrationResult;
   }[] = [
     {
-      name: 'an ok line',
+      name: 'an ok line (an unregister: no verified field, nothing was posted)',
       stdout: '{"ok": true, "changed": true, "started": false, "reloaded": true}\n',
-      expected: { ok: true, changed: true, started: false, reloaded: true },
+      expected: {
+        ok: true,
+        changed: true,
+        started: false,
+        reloaded: true,
+        certificateVerified: true,
+      },
+    },
+    {
+      name: 'an ok line whose https post went through without a trusted certificate',
+      stdout:
+        '{"ok": true, "changed": false, "started": false, "reloaded": false, "verified": false}\n',
+      expected: {
+        ok: true,
+        changed: false,
+        started: false,
+        reloaded: false,
+        certificateVerified: false,
+      },
     },
     {
       name: 'an ok line after other output (the last line counts)',
       stdout:
         'warning: something\n{"ok": true, "changed": false, "started": true, "reloaded": false}\n',
-      expected: { ok: true, changed: false, started: true, reloaded: false },
+      expected: {
+        ok: true,
+        changed: false,
+        started: true,
+        reloaded: false,
+        certificateVerified: true,
+      },
     },
     ...(
       [
@@ -101,6 +125,12 @@ describe('parseRegistrationResult', () => {
     {
       name: 'an ok line with a string for a boolean',
       stdout: '{"ok": true, "changed": "yes", "started": false, "reloaded": false}',
+      expected: NOT_UNDERSTOOD,
+    },
+    {
+      name: 'an ok line with a string for verified',
+      stdout:
+        '{"ok": true, "changed": false, "started": false, "reloaded": false, "verified": "no"}',
       expected: NOT_UNDERSTOOD,
     },
     {
@@ -192,7 +222,13 @@ describe('registerEventsWebhook', () => {
     it(`${tc.name}: the argv is the constant script, the request comes on stdin`, async () => {
       const executor = new StdinRecordingExecutor({ stdout: OK_LINE, exitCode: 0 });
       const result = await registerEventsWebhook(new GlusterCli(executor), 'n1', tc.request);
-      expect(result).to.deep.equal({ ok: true, changed: true, started: false, reloaded: true });
+      expect(result).to.deep.equal({
+        ok: true,
+        changed: true,
+        started: false,
+        reloaded: true,
+        certificateVerified: true,
+      });
       expect(executor.calls).to.have.length(1);
       const [call] = executor.calls;
       expect(call?.node).to.equal('n1');

@@ -341,4 +341,20 @@ describe('EventsRegistrar', () => {
     await noUrl.release();
     expect([...off.executor.calls, ...noUrl.executor.calls]).to.deep.equal([]);
   });
+
+  it('a node that posts over https without trusting the certificate: Delivering, and says so', async () => {
+    const r = aRegistrar({ url: 'https://192.0.2.10:30890' });
+    const unverified: FakeAnswer = {
+      stdout:
+        '{"ok": true, "changed": false, "started": false, "reloaded": false, "verified": false}\n',
+    };
+    r.answer('n1', OK);
+    r.answer('n2', unverified);
+    r.answer('n3', OK);
+    const report = await r.check(aCluster(), healthy());
+    expect(report?.condition).to.include({ status: 'True', reason: 'Delivering' });
+    expect(report?.condition.message).to.contain(
+      '; n2 does not trust the certificate of https://192.0.2.10:30890/v1/events/storage/pool and posts without verifying it',
+    );
+  });
 });

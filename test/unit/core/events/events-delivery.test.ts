@@ -67,6 +67,19 @@ describe('assessEventsDelivery', () => {
       },
     },
     {
+      name: 'delivers when nodes post over https without trusting the certificate, and says which',
+      input: anInput({
+        n1: { ok: true, restarted: false, certificateVerified: false, checkedAt: CHECKED },
+        n3: { ok: true, restarted: false, certificateVerified: false, checkedAt: CHECKED },
+      }),
+      expected: {
+        status: 'True',
+        reason: 'Delivering',
+        message: `All 3 nodes post glusterd's events to ${URL}; last event ${LAST_EVENT}; n1, n3 do not trust the certificate of ${URL} and post without verifying it, as glustereventsd does (docs/events.md)`,
+        registered: 3,
+      },
+    },
+    {
       name: 'says "none yet" before the first event',
       input: anInput({}, { lastEventTime: undefined }),
       expected: {
