@@ -5,6 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
 import type { GlusterdEvent } from '../../../src/core/events/glusterd-event.js';
 import { TerminalError } from '../../../src/errors.js';
 import {
@@ -69,9 +70,8 @@ function postOverTls(
         agent: false,
       },
       (response) => {
-        const certificateFingerprint = response.socket
-          ? (response.socket as import('node:tls').TLSSocket).getPeerCertificate().fingerprint256
-          : '';
+        const certificateFingerprint = (response.socket as TLSSocket).getPeerCertificate()
+          .fingerprint256;
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => {
