@@ -27,12 +27,14 @@ import { readProcessMemory } from './process-memory.js';
 import { dissolve, formWithRawCli } from './raw-cli-floor.js';
 import type { ShippedOperator } from './shipped-operator.js';
 import {
-  describeShippedEnv,
+  describeOperator,
   installOperatorIdentity,
   prepareRuntime,
+  printOperatorTail,
   startShippedOperator,
 } from './shipped-operator.js';
 import { describeSourceVersion } from './source-version.js';
+import { median, ratio, seconds } from './statistics.js';
 
 const TARGET_RATIO = 1.5;
 
@@ -52,14 +54,6 @@ if (sizes.some((n) => !Number.isInteger(n) || n < 2) || !Number.isInteger(repeat
   throw new Error('--sizes takes whole numbers ≥ 2, --repeat a whole number ≥ 1');
 }
 if (!(timeoutMs > 0)) throw new Error('--timeout must be a number of seconds');
-
-const median = (samples: readonly number[]): number => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-const ratio = (value: number, floor: number): string => `${(value / floor).toFixed(2)}×`;
 
 interface SizeResult {
   readonly size: number;
@@ -88,9 +82,7 @@ try {
     watchNamespace: namespace,
     runtime,
   });
-  console.log(
-    `operator: its own process (runtime ${runtime.runtime}, Node ${process.version}), as its service account, leading; shipped env: ${describeShippedEnv(operator.shippedEnv)}`,
-  );
+  console.log(describeOperator(operator, runtime));
   console.log(
     `median of ${repeat}; Ready seen on a watch; target: apply → Ready ≤ ${TARGET_RATIO}× the floor`,
   );
@@ -172,8 +164,7 @@ try {
     );
   }
 } catch (error) {
-  if (operator)
-    console.error(`operator output (last lines):\n${operator.process.output().slice(-6_000)}`);
+  printOperatorTail(operator);
   throw error;
 } finally {
   await cleanUp([

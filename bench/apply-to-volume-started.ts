@@ -31,12 +31,14 @@ import { isPoolReady } from './pool-conditions.js';
 import { formWithRawCli } from './raw-cli-floor.js';
 import type { ShippedOperator } from './shipped-operator.js';
 import {
-  describeShippedEnv,
+  describeOperator,
   installOperatorIdentity,
   prepareRuntime,
+  printOperatorTail,
   startShippedOperator,
 } from './shipped-operator.js';
 import { describeSourceVersion } from './source-version.js';
+import { median, ratio, seconds } from './statistics.js';
 
 const NODES = 3;
 const POLL_MS = 50;
@@ -55,13 +57,6 @@ const timeoutMs = Number(values.timeout) * 1000;
 if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat takes a whole number ≥ 1');
 if (!(timeoutMs > 0)) throw new Error('--timeout must be a number of seconds');
 
-const median = (samples: readonly number[]): number => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-const ratio = (value: number, floor: number): string => `${(value / floor).toFixed(2)}×`;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const volumeResource = { group: API_GROUP, version: API_VERSION, plural: VOLUME_PLURAL };
 
@@ -86,9 +81,7 @@ try {
     watchNamespace: NAMESPACE,
     runtime,
   });
-  console.log(
-    `operator: its own process (runtime ${runtime.runtime}, Node ${process.version}), as its service account, leading; shipped env: ${describeShippedEnv(operator.shippedEnv)}`,
-  );
+  console.log(describeOperator(operator, runtime));
 
   // A formed pool, declared as a Ready GlusterCluster (not measured).
   pool = await startGlusterTestPool({ name: 'volstart', nodeCount: NODES });
@@ -160,8 +153,7 @@ try {
     [seconds(floor).padEnd(13), seconds(ready).padEnd(22), ratio(ready, floor)].join('  '),
   );
 } catch (error) {
-  if (operator)
-    console.error(`operator output (last lines):\n${operator.process.output().slice(-6_000)}`);
+  printOperatorTail(operator);
   throw error;
 } finally {
   const started = pool;

@@ -35,13 +35,15 @@ import { conditionOf, isPoolReady } from './pool-conditions.js';
 import { formWithRawCli } from './raw-cli-floor.js';
 import type { ShippedOperator } from './shipped-operator.js';
 import {
-  describeShippedEnv,
+  describeOperator,
   installOperatorIdentity,
   prepareRuntime,
+  printOperatorTail,
   readShippedEnv,
   startShippedOperator,
 } from './shipped-operator.js';
 import { describeSourceVersion } from './source-version.js';
+import { median, percentile } from './statistics.js';
 
 const NODES = 3;
 const CLUSTER = 'pool';
@@ -66,15 +68,7 @@ if (!Number.isInteger(offTrials) || offTrials < 0) {
 }
 if (!(timeoutMs > 0)) throw new Error('--timeout must be a number of seconds');
 
-const sorted = (samples: readonly number[]): number[] => [...samples].sort((a, b) => a - b);
-const median = (samples: readonly number[]): number => {
-  const s = sorted(samples);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-/** Nearest rank: the ⌈p·n⌉-th smallest sample. */
-const percentile = (samples: readonly number[], p: number): number =>
-  sorted(samples)[Math.max(1, Math.ceil(p * samples.length)) - 1]!;
+// Whole seconds from 10 s: the events-off figures are minutes.
 const seconds = (ms: number): string =>
   ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : `${(ms / 1000).toFixed(2)} s`;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -117,9 +111,7 @@ try {
     runtime,
     extraEnv: { EVENTS_URL: eventsUrl },
   });
-  console.log(
-    `operator: its own process (runtime ${runtime.runtime}, Node ${process.version}), as its service account, leading; shipped env: ${describeShippedEnv(operator.shippedEnv)}; the bench adds EVENTS_URL=${eventsUrl}`,
-  );
+  console.log(describeOperator(operator, runtime, `EVENTS_URL=${eventsUrl}`));
   console.log(
     `${String(NODES)} nodes; the member stopped in rotation (never n1); status seen on a watch; p95 by nearest rank (the ⌈0.95·n⌉-th smallest); target with events on: < ${seconds(TARGET_MS)}`,
   );
@@ -237,8 +229,7 @@ try {
   const p95 = percentile(on, 0.95);
   say(`target with events on: p95 < ${seconds(TARGET_MS)}: ${p95 < TARGET_MS ? 'met' : 'MISSED'}`);
 } catch (error) {
-  if (operator)
-    console.error(`operator output (last lines):\n${operator.process.output().slice(-6_000)}`);
+  printOperatorTail(operator);
   throw error;
 } finally {
   const started = pool;

@@ -14,6 +14,7 @@ import { peerProbe } from '../src/gluster/peer-probe.js';
 import type { GlusterTestPool, TestNode } from '../testbed/gluster-test-pool.js';
 import { startGlusterTestPool } from '../testbed/gluster-test-pool.js';
 import { dissolve, formWithRawCli } from './raw-cli-floor.js';
+import { median, seconds } from './statistics.js';
 
 const { values } = parseArgs({
   options: { sizes: { type: 'string', default: '3,8' }, repeat: { type: 'string', default: '3' } },
@@ -28,13 +29,6 @@ function executorFor(pool: GlusterTestPool): SshExecutor {
     hostKeys: KnownHosts.parse(readFileSync(pool.knownHostsPath, 'utf8')),
   });
 }
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 console.log(`Forming a pool: createCluster over SSH vs the raw gluster CLI (median of ${repeat})`);
 console.log('nodes  raw CLI floor  createCluster  overhead  ssh connections  commands');

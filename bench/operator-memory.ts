@@ -30,6 +30,7 @@ import { spawnOperator } from '../test/support/operator-process.js';
 import { runCommand } from '../test/support/run-command.js';
 import { startGlusterTestPool } from '../testbed/gluster-test-pool.js';
 import { readProcessMemory } from './process-memory.js';
+import { median } from './statistics.js';
 
 const { values } = parseArgs({
   options: {
@@ -82,9 +83,6 @@ interface PhaseResult {
 }
 
 const MiB = (kib: number): string => (kib / 1024).toFixed(1);
-const median = (xs: readonly number[]): number =>
-  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-
 /** The heap in use and the passes so far, from the operator's own /metrics. */
 async function readMetrics(
   operator: OperatorProcess,

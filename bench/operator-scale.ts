@@ -40,14 +40,16 @@ import { increaseOf, parsePrometheusText, scrape, sumOf } from './prometheus-tex
 import { runPaced } from './run-paced.js';
 import type { ShippedOperator } from './shipped-operator.js';
 import {
-  describeShippedEnv,
+  describeOperator,
   installOperatorIdentity,
   OPERATOR_USER,
   prepareRuntime,
+  printOperatorTail,
   shippedConfig,
   startShippedOperator,
 } from './shipped-operator.js';
 import { describeSourceVersion } from './source-version.js';
+import { median } from './statistics.js';
 
 const TARGET_PEAK_MIB = 250;
 const TARGET_AFTER_FRACTION = 0.2;
@@ -84,11 +86,6 @@ if (!(rate > 0)) throw new Error('--rate must be a positive number of creates a 
 const resyncMs = shippedConfig().defaultResyncMs;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (xs: readonly number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const mib = (kib: number): string => (kib / 1024).toFixed(1);
 const minutes = (ms: number): number => ms / 60_000;
 
@@ -140,9 +137,7 @@ try {
     runtime,
   });
   const running = operator;
-  console.log(
-    `operator: its own process (runtime ${runtime.runtime}, Node ${process.version}), as its service account, leading; shipped env: ${describeShippedEnv(running.shippedEnv)}`,
-  );
+  console.log(describeOperator(running, runtime));
   sampler = new MemorySampler(running.process.pid);
   const memory = sampler;
   const mark = async (): Promise<Mark> => {
@@ -384,8 +379,7 @@ try {
     Math.abs(afterChange) <= TARGET_AFTER_FRACTION,
   );
 } catch (error) {
-  if (operator)
-    console.error(`operator output (last lines):\n${operator.process.output().slice(-6_000)}`);
+  printOperatorTail(operator);
   throw error;
 } finally {
   await cleanUp([

@@ -218,6 +218,21 @@ export async function startShippedOperator(options: {
   return { process: spawned, shippedEnv, benchEnv, metricsToken };
 }
 
+/** The line every bench prints about the operator it measures. */
+export function describeOperator(
+  operator: ShippedOperator,
+  runtime: PreparedRuntime,
+  benchEnv?: string,
+): string {
+  return `operator: its own process (runtime ${runtime.runtime}, Node ${process.version}), as its service account, leading; shipped env: ${describeShippedEnv(operator.shippedEnv)}${benchEnv === undefined ? '' : `; the bench adds ${benchEnv}`}`;
+}
+
+/** After a failed run: the operator's last output, on stderr, to see why. */
+export function printOperatorTail(operator: ShippedOperator | undefined): void {
+  if (operator)
+    console.error(`operator output (last lines):\n${operator.process.output().slice(-6_000)}`);
+}
+
 /** One line for the report: the shipped settings the operator ran with. */
 export function describeShippedEnv(env: Readonly<Record<string, string>>): string {
   return Object.entries(env)

@@ -12,6 +12,7 @@ import { SshExecutor } from '../src/exec/ssh-executor.js';
 import { startGlusterTestPool } from '../testbed/gluster-test-pool.js';
 import { cleanUp } from './clean-up.js';
 import { describeSourceVersion } from './source-version.js';
+import { median } from './statistics.js';
 
 const { values } = parseArgs({ options: { repeat: { type: 'string', default: '15' } } });
 const repeat = Number(values.repeat);
@@ -19,11 +20,6 @@ if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat takes a w
 
 const POOL_LIST = ['gluster', '--mode=script', '--xml', 'pool', 'list'];
 
-const median = (samples: readonly number[]): number => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 async function timed(action: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await action();

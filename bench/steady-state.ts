@@ -25,10 +25,11 @@ import type { PromScrape } from './prometheus-text.js';
 import { increaseOf, scrape } from './prometheus-text.js';
 import type { ShippedOperator } from './shipped-operator.js';
 import {
-  describeShippedEnv,
+  describeOperator,
   installOperatorIdentity,
   OPERATOR_USER,
   prepareRuntime,
+  printOperatorTail,
   startShippedOperator,
 } from './shipped-operator.js';
 import { describeSourceVersion } from './source-version.js';
@@ -104,9 +105,7 @@ try {
     watchNamespace: namespace,
     runtime,
   });
-  console.log(
-    `operator: its own process (runtime ${runtime.runtime}, Node ${process.version}), as its service account, leading; shipped env: ${describeShippedEnv(operator.shippedEnv)}`,
-  );
+  console.log(describeOperator(operator, runtime));
   watch = await ClusterWatch.start(admin, namespace);
   const spec = (nodes: readonly (TestNode | undefined)[]): GlusterClusterSpec => ({
     nodes: nodes.map((node) => ({ address: node!.ipv4, name: node!.name })),
@@ -206,8 +205,7 @@ try {
     `at the end: pool-a ${stillA ? 'still Ready' : 'NOT Ready'}, pool-b ${stillB ? 'still not Ready with n6 Unreachable' : 'NOT as settled'}; "n/a": the operator exposes no such metric`,
   );
 } catch (error) {
-  if (operator)
-    console.error(`operator output (last lines):\n${operator.process.output().slice(-6_000)}`);
+  printOperatorTail(operator);
   throw error;
 } finally {
   const cutNode = cut;
