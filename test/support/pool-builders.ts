@@ -44,15 +44,17 @@ const FAILURE_MESSAGES = {
   ssh: 'connect ECONNREFUSED',
   glusterd: 'Connection failed',
   'host-key': 'The host key of it does not match known_hosts',
+  'not-asked': 'Not asked this pass',
 } as const;
 
 export function anUnreachableNode(
   name: string,
   kind: keyof typeof FAILURE_MESSAGES = 'ssh',
+  message: string = FAILURE_MESSAGES[kind],
 ): NodeObservation {
   return {
     address: name,
-    failure: { kind, message: FAILURE_MESSAGES[kind] },
+    failure: { kind, message },
     uuid: undefined,
     rememberedUuid: undefined,
     glusterVersion: undefined,

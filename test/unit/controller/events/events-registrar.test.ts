@@ -83,18 +83,7 @@ function aRegistrar(options: { tokenError?: boolean; url?: string | undefined } 
       KEY,
       cluster,
       undefined,
-      anObservation(
-        ['n1', 'n2', 'n3'].map((address) => ({
-          address,
-          failure: { kind: 'not-asked' as const, message: why },
-          uuid: undefined,
-          rememberedUuid: undefined,
-          glusterVersion: undefined,
-          view: undefined,
-          bricksInOwnPool: undefined,
-          volumesInOwnPool: undefined,
-        })),
-      ),
+      anObservation(['n1', 'n2', 'n3'].map((node) => anUnreachableNode(node, 'not-asked', why))),
       { resyncMs: RESYNC_MS, signal: new AbortController().signal },
     );
   return {
