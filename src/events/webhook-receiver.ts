@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createTlsServer } from 'node:https';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import { parseGlusterdEvent, type GlusterdEvent } from '../core/events/glusterd-event.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -242,21 +242,22 @@ export async function startWebhookReceiver(
   };
   // Slow clients cannot hold a connection: headers within 5 s, the whole request within 10 s.
   const limits = { requestTimeout: 10_000, headersTimeout: 5_000 };
+  const serve = (server: Server | TlsServer): Promise<ListeningServer> => {
+    server.maxHeadersCount = 64;
+    return listen(server, {
+      port: options.port,
+      host: options.host ?? '0.0.0.0',
+      logger,
+      listening: 'Receiving glusterd events',
+      failed: 'Event receiver failed',
+      ...(options.closeGraceMs === undefined ? {} : { closeGraceMs: options.closeGraceMs }),
+    });
+  };
   const { tls } = options;
-  const material = tls ? await readTlsFiles(tls) : undefined;
-  const server = material
-    ? createTlsServer({ ...limits, ...material }, onRequest)
-    : createServer(limits, onRequest);
-  server.maxHeadersCount = 64;
-  const listening = await listen(server, {
-    port: options.port,
-    host: options.host ?? '0.0.0.0',
-    logger,
-    listening: 'Receiving glusterd events',
-    failed: 'Event receiver failed',
-    ...(options.closeGraceMs === undefined ? {} : { closeGraceMs: options.closeGraceMs }),
-  });
-  if (!tls || !material || !('setSecureContext' in server)) return listening;
+  if (tls === undefined) return serve(createServer(limits, onRequest));
+  const material = await readTlsFiles(tls);
+  const server = createTlsServer({ ...limits, ...material }, onRequest);
+  const listening = await serve(server);
   const stopReloading = reloadTlsFiles(
     tls,
     material,

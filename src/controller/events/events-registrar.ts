@@ -66,6 +66,9 @@ export class EventsRegistrar {
     const { spec, metadata } = cluster;
     const base = spec.events?.receiverUrl ?? this.deps.defaultUrl;
     const path = eventsPathOf(metadata.namespace, metadata.name);
+    const answered = new Set(
+      observation.nodes.filter((node) => canRunOn(node.failure)).map((node) => node.address),
+    );
     if (spec.events?.enabled !== true) {
       this.deps.router.setPool(clusterKey, undefined);
       // No way to the nodes this pass (the SSH Secret unreadable): what they hold is remembered,
@@ -75,7 +78,7 @@ export class EventsRegistrar {
         await this.unregister(
           clusterKey,
           cli,
-          observation.nodes.filter((node) => canRunOn(node.failure)).map((node) => node.address),
+          [...answered],
           { url: `${base ?? ''}${path}`, path },
           options,
         );
@@ -136,9 +139,6 @@ export class EventsRegistrar {
       !record.registration.ok ||
       record.registration.restarted ||
       nowMs - record.checkedAtMs >= options.resyncMs * 0.9;
-    const answered = new Set(
-      observation.nodes.filter((node) => canRunOn(node.failure)).map((node) => node.address),
-    );
     // Without a way to the nodes (the SSH Secret unreadable), none is asked: none answered.
     const due = nodes.filter((node) => answered.has(node) && isDue(records.get(node)));
     if (cli !== undefined) this.registeredWith.set(clusterKey, { cli, url, path });
